@@ -1,0 +1,112 @@
+import type { DataSource, DataSourceOptions } from 'typeorm';
+import { SessionConfigError } from '../errors/session-config-error';
+import type {
+  AntiCsrfMode,
+  CookieSameSite,
+  SessionModuleExtras,
+  SessionModuleOptions,
+  SigningAlgorithm,
+} from './session-module-options';
+
+/** The options with every default filled in; what the rest of the module reads. */
+export interface SessionConfig
+  extends Required<
+    Omit<
+      SessionModuleOptions,
+      | 'database'
+      | 'dataSource'
+      | 'synchronize'
+      | 'cookieDomain'
+      | 'getTokenTransferMethod'
+      | 'globalClaimValidators'
+      | 'createNewSession'
+      | 'jwt'
+    >
+  > {
+  database: DataSourceOptions;
+  dataSource?: DataSource;
+  /** Undefined: the module decides (see the DataSource provider). */
+  synchronize?: boolean;
+  cookieDomain?: string;
+  getTokenTransferMethod?: SessionModuleOptions['getTokenTransferMethod'];
+  globalClaimValidators?: SessionModuleOptions['globalClaimValidators'];
+  createNewSession?: SessionModuleOptions['createNewSession'];
+  jwt: { enable: boolean; propertyName: string; issuer: string; validitySeconds: number };
+  /** `{apiBasePath}/session/refresh`, the refresh cookie's path. */
+  refreshPath: string;
+}
+
+const DAY = 24 * 60 * 60;
+const ALGORITHMS: SigningAlgorithm[] = ['RS256', 'ES256', 'EdDSA'];
+const SAME_SITE: CookieSameSite[] = ['lax', 'strict', 'none'];
+const ANTI_CSRF: AntiCsrfMode[] = ['VIA_TOKEN', 'VIA_CUSTOM_HEADER', 'NONE'];
+
+/** Fill defaults (SuperTokens' where it has one) and reject impossible settings at start. */
+export function resolveSessionConfig(options: SessionModuleOptions, extras: SessionModuleExtras): SessionConfig {
+  const apiBasePath = normalisePath(options.apiBasePath ?? extras.apiBasePath ?? '/auth');
+  if (extras.apiBasePath !== undefined && options.apiBasePath !== undefined && normalisePath(extras.apiBasePath) !== apiBasePath) {
+    throw new SessionConfigError(
+      `apiBasePath "${options.apiBasePath}" from the options factory differs from "${extras.apiBasePath}" given to forRootAsync; routes are mounted before the factory runs, so set it once, next to useFactory`,
+    );
+  }
+  const cookieSameSite = options.cookieSameSite ?? 'lax';
+  const cookieSecure = options.cookieSecure ?? false;
+  const antiCsrf = options.antiCsrf ?? (cookieSameSite === 'none' ? 'VIA_CUSTOM_HEADER' : 'NONE');
+  const signingAlgorithm = options.signingAlgorithm ?? 'RS256';
+  const issuer = options.issuer ?? 'nest-session';
+  const accessTokenValidity = positive('accessTokenValidity', options.accessTokenValidity ?? 3600);
+
+  if (!SAME_SITE.includes(cookieSameSite)) throw new SessionConfigError(`cookieSameSite must be one of ${SAME_SITE.join(', ')}`);
+  if (!ANTI_CSRF.includes(antiCsrf)) throw new SessionConfigError(`antiCsrf must be one of ${ANTI_CSRF.join(', ')}`);
+  if (!ALGORITHMS.includes(signingAlgorithm)) throw new SessionConfigError(`signingAlgorithm must be one of ${ALGORITHMS.join(', ')}`);
+  if (cookieSameSite === 'none' && !cookieSecure) {
+    throw new SessionConfigError('cookieSameSite "none" requires cookieSecure: true (browsers drop such cookies otherwise)');
+  }
+
+  return {
+    database: options.database ?? { type: 'better-sqlite3', database: 'sessions.sqlite' },
+    dataSource: options.dataSource,
+    synchronize: options.synchronize,
+    accessTokenValidity,
+    refreshTokenValidity: positive('refreshTokenValidity', options.refreshTokenValidity ?? 100 * DAY),
+    refreshGracePeriod: nonNegative('refreshGracePeriod', options.refreshGracePeriod ?? 30),
+    apiBasePath,
+    refreshPath: `${apiBasePath === '/' ? '' : apiBasePath}/session/refresh`,
+    issuer,
+    cookieSecure,
+    cookieSameSite,
+    cookieDomain: options.cookieDomain,
+    antiCsrf,
+    getTokenTransferMethod: options.getTokenTransferMethod,
+    signingAlgorithm,
+    signingKeyRotationInterval: positive('signingKeyRotationInterval', options.signingKeyRotationInterval ?? 7 * DAY),
+    verifiedTokenCacheSize: nonNegative('verifiedTokenCacheSize', options.verifiedTokenCacheSize ?? 10000),
+    cleanupInterval: nonNegative('cleanupInterval', options.cleanupInterval ?? 3600),
+    globalClaimValidators: options.globalClaimValidators,
+    claimsToAddOnCreate: options.claimsToAddOnCreate ?? [],
+    createNewSession: options.createNewSession,
+    errorHandlers: options.errorHandlers ?? {},
+    jwt: {
+      enable: options.jwt?.enable ?? false,
+      propertyName: options.jwt?.propertyName ?? 'jwt',
+      issuer: options.jwt?.issuer ?? issuer,
+      validitySeconds: positive('jwt.validitySeconds', options.jwt?.validitySeconds ?? accessTokenValidity),
+    },
+    requestProperty: options.requestProperty ?? 'session',
+  };
+}
+
+function normalisePath(path: string): string {
+  const trimmed = `/${path.trim().replace(/^\/+|\/+$/g, '')}`;
+  return trimmed;
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new SessionConfigError(`${name} must be a positive number of seconds, got ${value}`);
+  return value;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) throw new SessionConfigError(`${name} must be zero or a positive number, got ${value}`);
+  return value;
+}

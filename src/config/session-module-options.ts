@@ -1,0 +1,120 @@
+import type { DataSource, DataSourceOptions } from 'typeorm';
+import type { JSONObject, UserContext } from '../claims/types';
+import type { SessionClaim } from '../claims/session-claim';
+import type { SessionClaimValidator } from '../claims/session-claim-validator';
+import type { SessionErrorResponse } from '../errors/session-error';
+import type { ClaimValidationError } from '../claims/types';
+
+/** How tokens travel: cookies (`sAccessToken`/`sRefreshToken`) or headers (`st-access-token`/`st-refresh-token`). */
+export type TokenTransferMethod = 'cookie' | 'header';
+
+/** Anti-CSRF protection for cookie-based sessions (SuperTokens' `antiCsrf`). */
+export type AntiCsrfMode = 'VIA_TOKEN' | 'VIA_CUSTOM_HEADER' | 'NONE';
+
+/** Algorithms the access-token signing keys can use. */
+export type SigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
+
+/** `SameSite` attribute of the session cookies. */
+export type CookieSameSite = 'lax' | 'strict' | 'none';
+
+/** The `globalClaimValidators` option: a list, or a function of the built-in defaults. */
+export type GlobalClaimValidatorsOption =
+  | SessionClaimValidator[]
+  | ((
+      defaultValidators: SessionClaimValidator[],
+      input: { userId: string; tenantId: string; userContext: UserContext },
+    ) => SessionClaimValidator[] | Promise<SessionClaimValidator[]>);
+
+/** Input of the `createNewSession` override hook; change `accessTokenPayload` to add claims. */
+export interface CreateNewSessionInput {
+  userId: string;
+  tenantId: string;
+  accessTokenPayload: JSONObject;
+  sessionDataInDatabase: JSONObject;
+  userContext: UserContext;
+}
+
+/** Replace the module's error responses. Return `undefined` to keep the default. Tokens are cleared either way. */
+export interface SessionErrorHandlers {
+  onUnauthorised?(input: { message: string; request: unknown }): SessionErrorResponse | undefined;
+  onTryRefreshToken?(input: { message: string; request: unknown }): SessionErrorResponse | undefined;
+  onTokenTheftDetected?(input: {
+    sessionHandle: string;
+    userId: string;
+    tenantId: string;
+    request: unknown;
+  }): SessionErrorResponse | undefined;
+  onInvalidClaim?(input: { claimValidationErrors: ClaimValidationError[]; request: unknown }): SessionErrorResponse | undefined;
+}
+
+/** The seed's "JWT in the access-token payload" feature: a separately signed, short-lived JWT under `propertyName`. */
+export interface PayloadJwtOptions {
+  /** Turn the feature on. */
+  enable: boolean;
+  /** Payload key that holds the JWT (default `jwt`). */
+  propertyName?: string;
+  /** `iss` of that JWT (default: the module's `issuer`). */
+  issuer?: string;
+  /** Validity in seconds (default: the access-token validity). */
+  validitySeconds?: number;
+}
+
+/** Options of `SessionModule.forRoot` / the factory of `forRootAsync`. */
+export interface SessionModuleOptions {
+  /** TypeORM options of the module's own DataSource. Default: better-sqlite3 file `sessions.sqlite`. */
+  database?: DataSourceOptions;
+  /** Use the app's existing DataSource instead of opening one. */
+  dataSource?: DataSource;
+  /** Create/alter tables from the entities at start (default: true for the module's own DataSource, false for yours). */
+  synchronize?: boolean;
+  /** Access-token lifetime in seconds (default 3600). */
+  accessTokenValidity?: number;
+  /** Refresh-token (session) lifetime in seconds, extended by every refresh (default 100 days). */
+  refreshTokenValidity?: number;
+  /** Seconds a just-superseded refresh token still gives the same outcome (default 30). */
+  refreshGracePeriod?: number;
+  /** Where the built-in routes live (default `/auth`). Under `forRootAsync`, pass it next to `useFactory`. */
+  apiBasePath?: string;
+  /** `iss` claim of access tokens (default `nest-session`). */
+  issuer?: string;
+  /** `Secure` attribute of the session cookies (default false; true is required with SameSite=None). */
+  cookieSecure?: boolean;
+  /** `SameSite` attribute of the session cookies (default `lax`). */
+  cookieSameSite?: CookieSameSite;
+  /** `Domain` attribute of the session cookies (default: host-only). */
+  cookieDomain?: string;
+  /** Anti-CSRF mode (default: `VIA_CUSTOM_HEADER` when SameSite is `none`, else `NONE`). */
+  antiCsrf?: AntiCsrfMode;
+  /** Pick the transfer method per request (default: `st-auth-mode` header at creation, header mode otherwise; both are read). */
+  getTokenTransferMethod?: (input: { request: unknown; forCreateNewSession: boolean }) => TokenTransferMethod | 'any';
+  /** Access-token signing algorithm (default RS256). */
+  signingAlgorithm?: SigningAlgorithm;
+  /** Seconds between signing-key rotations (default 7 days). */
+  signingKeyRotationInterval?: number;
+  /** Entries in the in-memory cache of verified access tokens (default 10000; 0 disables). */
+  verifiedTokenCacheSize?: number;
+  /** Seconds between sweeps that delete expired sessions and keys (default 3600; 0 disables). */
+  cleanupInterval?: number;
+  /** Validators checked on every guarded route. */
+  globalClaimValidators?: GlobalClaimValidatorsOption;
+  /** Claims fetched and added to every new session. */
+  claimsToAddOnCreate?: SessionClaim<any>[];
+  /** Hook run before a session is created; may change the payload (seed "createNewSession override"). */
+  createNewSession?: (input: CreateNewSessionInput) => CreateNewSessionInput | void | Promise<CreateNewSessionInput | void>;
+  /** Replace the error responses. */
+  errorHandlers?: SessionErrorHandlers;
+  /** Put a separately signed JWT in the payload (seed "Getting the JWT"). */
+  jwt?: PayloadJwtOptions;
+  /** Request property the session object is attached to (default `session`). */
+  requestProperty?: string;
+}
+
+/** Settings read when the module is declared, before any async factory runs. */
+export interface SessionModuleExtras {
+  /** Make `SessionService` and the guard available in every module (default true). */
+  isGlobal?: boolean;
+  /** Register `AuthGuard` as `APP_GUARD`; routes opt out with `@Public()` (default false). */
+  globalGuard?: boolean;
+  /** Where the built-in routes live (default `/auth`). */
+  apiBasePath?: string;
+}

@@ -1,0 +1,48 @@
+// The only public entry of the library.
+export { SessionModule } from './session.module';
+export { SESSION_OPTIONS_TYPE, SESSION_ASYNC_OPTIONS_TYPE } from './session.module-definition';
+export { SessionService, type SessionInformation } from './session.service';
+export { Session as SessionObject, type SessionContainer, type SessionTokens } from './session-container';
+export type {
+  SessionModuleOptions,
+  SessionModuleExtras,
+  TokenTransferMethod,
+  AntiCsrfMode,
+  SigningAlgorithm,
+  CookieSameSite,
+  GlobalClaimValidatorsOption,
+  CreateNewSessionInput,
+  SessionErrorHandlers,
+  PayloadJwtOptions,
+} from './config/session-module-options';
+export type { SessionConfig } from './config/session-config';
+
+export { AuthGuard, AUTH_GUARD_OPTIONS } from './guards/auth.guard';
+export type { VerifySessionOptions, OverrideGlobalClaimValidators } from './guards/verify-session-options';
+export { Session, type SessionProperty } from './decorators/session.decorator';
+export { VerifySession } from './decorators/verify-session.decorator';
+export { Public } from './decorators/public.decorator';
+export { RequireClaim } from './decorators/require-claim.decorator';
+
+export {
+  SessionError,
+  UnauthorisedError,
+  TryRefreshTokenError,
+  TokenTheftDetectedError,
+  InvalidClaimsError,
+  type SessionErrorType,
+  type SessionErrorInit,
+  type SessionErrorResponse,
+} from './errors/session-error';
+export { SessionConfigError, ProtectedPayloadKeyError } from './errors/session-config-error';
+
+export * from './claims';
+
+export { SessionStore } from './storage/session-store';
+export type { SessionRecord, StoredPayload, RefreshRotation } from './storage/session-record';
+export { TypeOrmSessionStore } from './storage/typeorm-session-store';
+export { SessionEntity, SigningKeyEntity, SESSION_ENTITIES } from './storage/entities';
+export { PROTECTED_PAYLOAD_KEYS } from './tokens/protected-keys';
+export type { AccessTokenPayload } from './tokens/access-token-payload';
+export type { JsonWebKeySet } from './tokens/signing-key.service';
+export { SESSION_CONFIG, SESSION_DATA_SOURCE, PUBLIC_METADATA, REQUIRE_CLAIM_METADATA, VERIFY_SESSION_METADATA } from './session.constants';

@@ -1,0 +1,31 @@
+import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import type { SessionModuleExtras, SessionModuleOptions } from './config/session-module-options';
+import { AuthGuard } from './guards/auth.guard';
+import { createSessionRoutesController, WellKnownJwksController } from './http/session-routes.controller';
+import { SESSION_EXTRAS } from './session.constants';
+
+/**
+ * `forRoot` / `forRootAsync` come from Nest's builder. Extras are read at declaration time,
+ * before any async factory runs: whether the module is global, registers a global guard, and
+ * where its routes are mounted (controllers need their path up front).
+ */
+export const {
+  ConfigurableModuleClass: SessionConfigurableModule,
+  MODULE_OPTIONS_TOKEN: SESSION_MODULE_OPTIONS,
+  OPTIONS_TYPE: SESSION_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: SESSION_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<SessionModuleOptions>({ moduleName: 'Session' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createSessionOptions')
+  .setExtras<SessionModuleExtras>({ isGlobal: true, globalGuard: false, apiBasePath: undefined }, (definition, extras) => {
+    const providers: Provider[] = [...(definition.providers ?? []), { provide: SESSION_EXTRAS, useValue: extras }];
+    if (extras.globalGuard) providers.push({ provide: APP_GUARD, useClass: AuthGuard });
+    return {
+      ...definition,
+      global: extras.isGlobal,
+      providers,
+      controllers: [createSessionRoutesController(extras.apiBasePath ?? '/auth'), WellKnownJwksController],
+    };
+  })
+  .build();

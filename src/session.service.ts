@@ -1,0 +1,502 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { SessionClaimValidator } from './claims/session-claim-validator';
+import type { JSONObject, UserContext } from './claims/types';
+import type { SessionConfig } from './config/session-config';
+import type { CreateNewSessionInput, TokenTransferMethod } from './config/session-module-options';
+import { SessionErrorFactory, type ErrorScene } from './errors/session-error-factory';
+import type { VerifySessionOptions } from './guards/verify-session-options';
+import { Session, type SessionContainer } from './session-container';
+import type { SessionRuntime } from './session-runtime';
+import { SESSION_CONFIG } from './session.constants';
+import type { SessionRecord } from './storage/session-record';
+import { SessionStore } from './storage/session-store';
+import { AccessTokenService, InvalidAccessTokenError } from './tokens/access-token.service';
+import type { AccessTokenPayload } from './tokens/access-token-payload';
+import { assertNoProtectedKeys, withoutProtectedKeys } from './tokens/protected-keys';
+import {
+  formatRefreshToken,
+  hashesEqual,
+  nextRefreshToken,
+  parseRefreshToken,
+  type ParsedRefreshToken,
+  randomSecret,
+  refreshTokenHash1,
+  refreshTokenStorageHash,
+} from './tokens/refresh-token';
+import { SessionTokenIssuer } from './tokens/session-token-issuer';
+import { type JsonWebKeySet, SigningKeyService } from './tokens/signing-key.service';
+import { checkAntiCsrf } from './transport/anti-csrf';
+import { requestHeader, type RequestLike, type ResponseLike } from './transport/http-objects';
+import { WIRE } from './transport/token-names';
+import { TokenTransport } from './transport/token-transport';
+
+/** `getSessionInformation(handle)`: what the database holds about a session. */
+export interface SessionInformation {
+  sessionHandle: string;
+  userId: string;
+  tenantId: string;
+  sessionDataInDatabase: JSONObject;
+  customClaimsInAccessTokenPayload: JSONObject;
+  /** Session (refresh-token) expiry, epoch ms. */
+  expiry: number;
+  /** Creation time, epoch ms. */
+  timeCreated: number;
+}
+
+/** Longest refresh-token chain walked to prove an old token genuine (bounds attacker-chosen work). */
+const MAX_CHAIN_WALK = 100_000;
+
+type RefreshOutcome =
+  | { kind: 'rotate' }
+  | { kind: 'grace'; current: ParsedRefreshToken }
+  | { kind: 'theft' }
+  | { kind: 'invalid' };
+
+/**
+ * Creates, verifies, refreshes and revokes sessions; the online (request/response) and offline
+ * (by session handle) forms of SuperTokens' session API.
+ */
+@Injectable()
+export class SessionService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('SessionService');
+  private readonly transport: TokenTransport;
+  private readonly errors: SessionErrorFactory;
+  private readonly runtime: SessionRuntime;
+  private cleanupTimer?: NodeJS.Timeout;
+
+  constructor(
+    /** The resolved configuration (defaults filled in). */
+    @Inject(SESSION_CONFIG) readonly config: SessionConfig,
+    @Inject(SessionStore) private readonly store: SessionStore,
+    private readonly issuer: SessionTokenIssuer,
+    private readonly accessTokens: AccessTokenService,
+    private readonly keys: SigningKeyService,
+    private readonly moduleRef: ModuleRef,
+  ) {
+    this.transport = new TokenTransport(config);
+    this.errors = new SessionErrorFactory(config, this.transport);
+    this.runtime = {
+      config,
+      store,
+      issuer,
+      transport: this.transport,
+      errors: this.errors,
+      userContext: (request, extra) => ({ ...extra, moduleRef: this.moduleRef, ...(request === undefined ? {} : { request }) }),
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.keys.initialise();
+    if (this.config.cleanupInterval > 0) {
+      this.cleanupTimer = setInterval(() => void this.cleanup(), this.config.cleanupInterval * 1000);
+      this.cleanupTimer.unref();
+    }
+  }
+
+  onModuleDestroy(): void {
+    if (this.cleanupTimer) clearInterval(this.cleanupTimer);
+  }
+
+  // ---- creation -------------------------------------------------------------------------
+
+  /** Creates a session and writes its tokens to the response (`st-auth-mode` picks cookies or headers). */
+  async createNewSession(
+    request: unknown,
+    response: unknown,
+    tenantId: string,
+    userId: string,
+    accessTokenPayload?: JSONObject | null,
+    sessionDataInDatabase?: JSONObject | null,
+    userContext?: UserContext,
+  ): Promise<SessionContainer> {
+    const req = request as RequestLike;
+    const res = response as ResponseLike;
+    const transferMethod = this.transport.methodForNewSession(req);
+    const session = await this.create(tenantId, userId, accessTokenPayload, sessionDataInDatabase, {
+      transferMethod,
+      useAntiCsrf: transferMethod === 'cookie' && this.config.antiCsrf === 'VIA_TOKEN',
+      request: req,
+      response: res,
+      userContext,
+    });
+    // Tokens of an older session in the other transfer method would shadow the new ones.
+    const stale = this.transport.methodsCarried(req).filter((m) => m !== transferMethod);
+    if (stale.length > 0) this.transport.clearTokens(res, stale);
+    const tokens = session.getAllSessionTokensDangerously();
+    this.transport.writeTokens(res, transferMethod, {
+      accessToken: tokens.accessToken,
+      frontToken: tokens.frontToken,
+      refreshToken: tokens.refreshToken,
+      refreshTokenExpiresAt: Date.now() + this.config.refreshTokenValidity * 1000,
+      antiCsrfToken: tokens.antiCsrfToken,
+    });
+    return session;
+  }
+
+  /** Creates a session without a request; read the tokens with `getAllSessionTokensDangerously()`. */
+  async createNewSessionWithoutRequestResponse(
+    tenantId: string,
+    userId: string,
+    accessTokenPayload?: JSONObject | null,
+    sessionDataInDatabase?: JSONObject | null,
+    disableAntiCsrf = false,
+    userContext?: UserContext,
+  ): Promise<SessionContainer> {
+    return this.create(tenantId, userId, accessTokenPayload, sessionDataInDatabase, {
+      transferMethod: 'header',
+      useAntiCsrf: !disableAntiCsrf && this.config.antiCsrf === 'VIA_TOKEN',
+      userContext,
+    });
+  }
+
+  private async create(
+    tenantId: string,
+    userId: string,
+    accessTokenPayload: JSONObject | null | undefined,
+    sessionDataInDatabase: JSONObject | null | undefined,
+    how: { transferMethod: TokenTransferMethod; useAntiCsrf: boolean; request?: RequestLike; response?: ResponseLike; userContext?: UserContext },
+  ): Promise<Session> {
+    if (typeof userId !== 'string' || userId.length === 0) throw new TypeError('createNewSession: userId must be a non-empty string');
+    if (typeof tenantId !== 'string' || tenantId.length === 0) throw new TypeError('createNewSession: tenantId must be a non-empty string');
+    const userContext = this.runtime.userContext(how.request, how.userContext);
+    // Copies: the caller's objects are never mutated.
+    let input: CreateNewSessionInput = {
+      userId,
+      tenantId,
+      accessTokenPayload: { ...(accessTokenPayload ?? {}) },
+      sessionDataInDatabase: { ...(sessionDataInDatabase ?? {}) },
+      userContext,
+    };
+    assertNoProtectedKeys(input.accessTokenPayload, false);
+    for (const claim of this.config.claimsToAddOnCreate) {
+      input.accessTokenPayload = { ...input.accessTokenPayload, ...(await claim.build(userId, tenantId, userContext)) };
+    }
+    if (this.config.createNewSession) input = (await this.config.createNewSession(input)) ?? input;
+    assertNoProtectedKeys(input.accessTokenPayload, false);
+    const custom = withoutProtectedKeys(input.accessTokenPayload);
+
+    const now = Date.now();
+    const sessionHandle = randomUUID();
+    const refresh = { sessionHandle, generation: 0, secret: randomSecret() };
+    const refreshToken = formatRefreshToken(refresh);
+    const antiCsrfToken = how.useAntiCsrf ? randomBytes(24).toString('base64url') : null;
+    const issued = await this.issuer.issue(
+      {
+        sub: userId,
+        tId: tenantId,
+        rsub: userId,
+        sessionHandle,
+        refreshTokenHash1: refreshTokenHash1(refreshToken),
+        parentRefreshTokenHash1: null,
+        antiCsrfToken,
+      },
+      custom,
+    );
+    await this.store.create({
+      sessionHandle,
+      userId,
+      tenantId,
+      refreshHash: refreshTokenStorageHash(refreshToken),
+      refreshGeneration: 0,
+      refreshSalt: randomSecret(),
+      rotatedAt: now,
+      antiCsrfToken,
+      accessTokenPayload: custom,
+      sessionData: input.sessionDataInDatabase ?? {},
+      payloadVersion: 1,
+      createdAt: now,
+      expiresAt: now + this.config.refreshTokenValidity * 1000,
+    });
+    return new Session(this.runtime, {
+      accessToken: issued.accessToken,
+      payload: issued.payload,
+      frontToken: issued.frontToken,
+      refreshToken,
+      antiCsrfToken,
+      accessAndFrontTokenUpdated: true,
+      transferMethod: how.transferMethod,
+      request: how.request,
+      response: how.response,
+    });
+  }
+
+  // ---- verification ---------------------------------------------------------------------
+
+  /**
+   * The session of a request, verified without a database query (unless `checkDatabase`), with
+   * claim validators applied. Throws 401/403 `SessionError`s; `undefined` only when
+   * `sessionRequired: false` and the request has no access token.
+   */
+  async getSession(request: unknown, response: unknown, options: VerifySessionOptions = {}): Promise<SessionContainer | undefined> {
+    const req = request as RequestLike;
+    const res = response as ResponseLike | undefined;
+    const scene: ErrorScene = { request: req, response: res };
+    const found = this.transport.readAccessToken(req);
+    if (!found) {
+      if (options.sessionRequired === false) return undefined;
+      throw this.errors.unauthorised(scene, 'session does not exist', false);
+    }
+    const payload = await this.verifyAccessToken(found.token, scene);
+    const antiCsrf = checkAntiCsrf({
+      mode: this.config.antiCsrf,
+      request: req,
+      transferMethod: found.transferMethod,
+      expectedToken: payload.antiCsrfToken,
+      antiCsrfCheck: options.antiCsrfCheck,
+    });
+    if (antiCsrf === 'missing-custom-header') {
+      throw this.errors.unauthorised(scene, "anti-csrf check failed: send the 'rid' header", false);
+    }
+    if (antiCsrf === 'token-mismatch') throw this.errors.tryRefreshToken(scene, 'anti-csrf check failed');
+    return this.openVerified(found.token, payload, found.transferMethod, scene, options);
+  }
+
+  /** Verifies an access token given directly (e.g. from a WebSocket handshake). */
+  async getSessionWithoutRequestResponse(
+    accessToken: string,
+    antiCsrfToken?: string,
+    options: VerifySessionOptions = {},
+  ): Promise<SessionContainer> {
+    const scene: ErrorScene = {};
+    const payload = await this.verifyAccessToken(accessToken, scene);
+    if (options.antiCsrfCheck === true && this.config.antiCsrf === 'VIA_TOKEN') {
+      if (!antiCsrfToken || !payload.antiCsrfToken || !hashesEqual(antiCsrfToken, payload.antiCsrfToken)) {
+        throw this.errors.tryRefreshToken(scene, 'anti-csrf check failed');
+      }
+    }
+    return (await this.openVerified(accessToken, payload, 'header', scene, options))!;
+  }
+
+  private async verifyAccessToken(token: string, scene: ErrorScene): Promise<AccessTokenPayload> {
+    try {
+      return await this.accessTokens.verify(token);
+    } catch (error) {
+      if (error instanceof InvalidAccessTokenError) throw this.errors.tryRefreshToken(scene);
+      throw error;
+    }
+  }
+
+  private async openVerified(
+    accessToken: string,
+    payload: AccessTokenPayload,
+    transferMethod: TokenTransferMethod,
+    scene: ErrorScene,
+    options: VerifySessionOptions,
+  ): Promise<SessionContainer> {
+    if (options.checkDatabase) {
+      const record = await this.store.find(payload.sessionHandle, Date.now());
+      if (!record) throw this.errors.unauthorised(scene, 'session revoked');
+    }
+    const session = new Session(this.runtime, {
+      accessToken,
+      payload,
+      transferMethod,
+      accessAndFrontTokenUpdated: false,
+      request: scene.request,
+      response: scene.response,
+    });
+    const userContext = this.runtime.userContext(scene.request);
+    const globalValidators = await this.getGlobalClaimValidators(payload.sub, payload.tId, userContext);
+    const validators = options.overrideGlobalClaimValidators
+      ? await options.overrideGlobalClaimValidators(globalValidators, session, userContext)
+      : globalValidators;
+    await session.assertClaims(validators);
+    return session;
+  }
+
+  /** The validators every guarded route checks for this user (the `globalClaimValidators` option). */
+  async getGlobalClaimValidators(userId: string, tenantId: string, userContext: UserContext = {}): Promise<SessionClaimValidator[]> {
+    const defaults: SessionClaimValidator[] = [];
+    const option = this.config.globalClaimValidators;
+    if (option === undefined) return defaults;
+    if (Array.isArray(option)) return [...defaults, ...option];
+    return option(defaults, { userId, tenantId, userContext: this.runtime.userContext(userContext.request, userContext) });
+  }
+
+  // ---- refresh --------------------------------------------------------------------------
+
+  /** Rotates the refresh token of the request and sends new tokens (the refresh route calls this). */
+  async refreshSession(request: unknown, response: unknown): Promise<SessionContainer> {
+    const req = request as RequestLike;
+    const res = response as ResponseLike;
+    const scene: ErrorScene = { request: req, response: res };
+    const found = this.transport.readRefreshToken(req);
+    if (!found) throw this.errors.unauthorised(scene, 'refresh token not found', false);
+    const session = await this.rotate(found.token, scene, found.transferMethod, (record) => {
+      if (found.transferMethod !== 'cookie') return true;
+      if (this.config.antiCsrf === 'VIA_CUSTOM_HEADER') return requestHeader(req, WIRE.rid) !== undefined;
+      if (this.config.antiCsrf === 'VIA_TOKEN') {
+        const sent = requestHeader(req, WIRE.antiCsrf);
+        return Boolean(sent && record.antiCsrfToken && hashesEqual(sent, record.antiCsrfToken));
+      }
+      return true;
+    });
+    const tokens = session.getAllSessionTokensDangerously();
+    this.transport.writeTokens(res, found.transferMethod, {
+      accessToken: tokens.accessToken,
+      frontToken: tokens.frontToken,
+      refreshToken: tokens.refreshToken,
+      refreshTokenExpiresAt: Date.now() + this.config.refreshTokenValidity * 1000,
+      antiCsrfToken: tokens.antiCsrfToken,
+    });
+    return session;
+  }
+
+  /** Rotates a refresh token given directly; read the new tokens with `getAllSessionTokensDangerously()`. */
+  async refreshSessionWithoutRequestResponse(refreshToken: string, disableAntiCsrf = false, antiCsrfToken?: string): Promise<SessionContainer> {
+    return this.rotate(refreshToken, {}, 'header', (record) => {
+      if (disableAntiCsrf || this.config.antiCsrf !== 'VIA_TOKEN' || !record.antiCsrfToken) return true;
+      return Boolean(antiCsrfToken && hashesEqual(antiCsrfToken, record.antiCsrfToken));
+    });
+  }
+
+  /**
+   * One refresh. The current token rotates with a compare-and-set on its generation; a racing
+   * request that loses re-reads and lands in the grace branch, getting the same child token.
+   */
+  private async rotate(
+    rawToken: string,
+    scene: ErrorScene,
+    transferMethod: TokenTransferMethod,
+    antiCsrfOk: (record: SessionRecord) => boolean,
+  ): Promise<Session> {
+    const presented = parseRefreshToken(rawToken);
+    if (!presented) throw this.errors.unauthorised(scene, 'invalid refresh token');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = Date.now();
+      const record = await this.store.find(presented.sessionHandle, now);
+      if (!record) throw this.errors.unauthorised(scene, 'session does not exist');
+      if (!antiCsrfOk(record)) throw this.errors.unauthorised(scene, 'anti-csrf check failed', false);
+      const outcome = this.classifyRefreshToken(presented, record, now);
+      if (outcome.kind === 'invalid') throw this.errors.unauthorised(scene, 'invalid refresh token');
+      if (outcome.kind === 'theft') {
+        await this.store.delete([record.sessionHandle]);
+        this.logger.warn(`refresh token reuse: session ${record.sessionHandle} of user ${record.userId} revoked`);
+        throw this.errors.tokenTheft(scene, { sessionHandle: record.sessionHandle, userId: record.userId, tenantId: record.tenantId });
+      }
+      if (outcome.kind === 'grace') return this.sessionAfterRefresh(record, presented, outcome.current, transferMethod, scene);
+      const child = nextRefreshToken(presented, record.refreshSalt);
+      const rotated = await this.store.rotateRefreshToken({
+        sessionHandle: record.sessionHandle,
+        fromGeneration: record.refreshGeneration,
+        refreshHash: refreshTokenStorageHash(formatRefreshToken(child)),
+        rotatedAt: now,
+        expiresAt: now + this.config.refreshTokenValidity * 1000,
+      });
+      if (rotated) return this.sessionAfterRefresh(record, presented, child, transferMethod, scene);
+    }
+    throw this.errors.unauthorised(scene, 'refresh could not complete, try again', false);
+  }
+
+  private classifyRefreshToken(presented: ParsedRefreshToken, record: SessionRecord, now: number): RefreshOutcome {
+    const current = record.refreshGeneration;
+    if (presented.generation === current) {
+      return hashesEqual(refreshTokenStorageHash(formatRefreshToken(presented)), record.refreshHash) ? { kind: 'rotate' } : { kind: 'invalid' };
+    }
+    if (presented.generation > current || current - presented.generation > MAX_CHAIN_WALK) return { kind: 'invalid' };
+    let walked = presented;
+    while (walked.generation < current) walked = nextRefreshToken(walked, record.refreshSalt);
+    if (!hashesEqual(refreshTokenStorageHash(formatRefreshToken(walked)), record.refreshHash)) return { kind: 'invalid' };
+    const withinGrace = presented.generation === current - 1 && now - record.rotatedAt <= this.config.refreshGracePeriod * 1000;
+    return withinGrace ? { kind: 'grace', current: walked } : { kind: 'theft' };
+  }
+
+  private async sessionAfterRefresh(
+    record: SessionRecord,
+    parent: ParsedRefreshToken,
+    child: ParsedRefreshToken,
+    transferMethod: TokenTransferMethod,
+    scene: ErrorScene,
+  ): Promise<Session> {
+    const refreshToken = formatRefreshToken(child);
+    const issued = await this.issuer.issue(
+      {
+        sub: record.userId,
+        tId: record.tenantId,
+        rsub: record.userId,
+        sessionHandle: record.sessionHandle,
+        refreshTokenHash1: refreshTokenHash1(refreshToken),
+        parentRefreshTokenHash1: refreshTokenHash1(formatRefreshToken(parent)),
+        antiCsrfToken: record.antiCsrfToken,
+      },
+      record.accessTokenPayload,
+    );
+    return new Session(this.runtime, {
+      accessToken: issued.accessToken,
+      payload: issued.payload,
+      frontToken: issued.frontToken,
+      refreshToken,
+      antiCsrfToken: record.antiCsrfToken,
+      accessAndFrontTokenUpdated: true,
+      transferMethod,
+      request: scene.request,
+      response: scene.response,
+    });
+  }
+
+  // ---- offline (by session handle) ----------------------------------------------------------
+
+  /** Revokes one session; false if it did not exist. */
+  async revokeSession(sessionHandle: string): Promise<boolean> {
+    return (await this.store.delete([sessionHandle])).length > 0;
+  }
+
+  /** Revokes several sessions; returns the handles that existed. */
+  revokeMultipleSessions(sessionHandles: string[]): Promise<string[]> {
+    return this.store.delete(sessionHandles);
+  }
+
+  /** Revokes every session of a user (optionally in one tenant); returns their handles. */
+  revokeAllSessionsForUser(userId: string, tenantId?: string): Promise<string[]> {
+    return this.store.deleteForUser(userId, tenantId);
+  }
+
+  /** Handles of a user's live (non-expired) sessions. */
+  getAllSessionHandlesForUser(userId: string, tenantId?: string): Promise<string[]> {
+    return this.store.listHandlesForUser(userId, tenantId, Date.now());
+  }
+
+  /** What the database holds about a session; `undefined` if unknown or expired. */
+  async getSessionInformation(sessionHandle: string): Promise<SessionInformation | undefined> {
+    const record = await this.store.find(sessionHandle, Date.now());
+    if (!record) return undefined;
+    return {
+      sessionHandle: record.sessionHandle,
+      userId: record.userId,
+      tenantId: record.tenantId,
+      sessionDataInDatabase: record.sessionData,
+      customClaimsInAccessTokenPayload: record.accessTokenPayload,
+      expiry: record.expiresAt,
+      timeCreated: record.createdAt,
+    };
+  }
+
+  /** Replaces a session's private data; false if unknown or expired. */
+  updateSessionDataInDatabase(sessionHandle: string, data: JSONObject): Promise<boolean> {
+    return this.store.updateSessionData(sessionHandle, { ...(data ?? {}) }, Date.now());
+  }
+
+  /** The public signing keys (what `{apiBasePath}/jwt/jwks.json` serves). */
+  getJWKS(): JsonWebKeySet {
+    return this.keys.getJWKS();
+  }
+
+  /** Starts a new signing-key generation now (old keys keep verifying until their tokens expire). */
+  rotateSigningKey(): Promise<unknown> {
+    return this.keys.rotate();
+  }
+
+  /** Deletes expired sessions and retired signing keys (also runs every `cleanupInterval`). */
+  async cleanup(): Promise<{ sessions: number; keys: number }> {
+    try {
+      const sessions = await this.store.deleteExpired(Date.now());
+      const keys = await this.keys.deleteRetiredKeys();
+      return { sessions, keys };
+    } catch (error) {
+      this.logger.error(`cleanup failed: ${(error as Error).message}`);
+      return { sessions: 0, keys: 0 };
+    }
+  }
+}

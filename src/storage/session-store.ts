@@ -1,0 +1,35 @@
+import type { JSONObject } from '../claims/types';
+import type { RefreshRotation, SessionRecord, StoredPayload } from './session-record';
+
+/**
+ * Where sessions live. The default is {@link TypeOrmSessionStore}; provide your own under the
+ * `SessionStore` token to change it. Every method that takes `nowMs` ignores expired sessions.
+ * Payload writes must be atomic: concurrent merges of different keys never lose one.
+ */
+export interface SessionStore {
+  /** Insert a new session (one statement). */
+  create(session: SessionRecord): Promise<void>;
+  /** The session, or `undefined` if unknown or expired. */
+  find(sessionHandle: string, nowMs: number): Promise<SessionRecord | undefined>;
+  /** Move the refresh token one generation forward if it is still at `fromGeneration` (one conditional statement). */
+  rotateRefreshToken(rotation: RefreshRotation): Promise<boolean>;
+  /** Delete sessions; returns the handles that existed. */
+  delete(sessionHandles: string[]): Promise<string[]>;
+  /** Delete all of a user's sessions (optionally one tenant's); returns their handles. */
+  deleteForUser(userId: string, tenantId: string | undefined): Promise<string[]>;
+  /** Handles of a user's live sessions. */
+  listHandlesForUser(userId: string, tenantId: string | undefined, nowMs: number): Promise<string[]>;
+  /** Replace the private session data; false if the session is unknown or expired. */
+  updateSessionData(sessionHandle: string, data: JSONObject, nowMs: number): Promise<boolean>;
+  /** Top-level merge into the custom payload (`null` removes a key); the result, or `undefined` if unknown. */
+  mergePayload(sessionHandle: string, update: JSONObject, nowMs: number): Promise<StoredPayload | undefined>;
+  /** The same merge on every live session of a user, in one statement; returns how many changed. */
+  mergePayloadForUser(userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number>;
+  /** Replace the custom payload; false if the session is unknown or expired. */
+  replacePayload(sessionHandle: string, payload: JSONObject, nowMs: number): Promise<boolean>;
+  /** Delete expired sessions; returns how many. */
+  deleteExpired(nowMs: number): Promise<number>;
+}
+
+/** Injection token of the {@link SessionStore}. */
+export const SessionStore = Symbol('SessionStore');

@@ -1,0 +1,5 @@
+/** Fixed, prefixed table names, so raw per-driver SQL and migrations agree with the entities. */
+export const TABLES = {
+  sessions: 'nest_session_sessions',
+  signingKeys: 'nest_session_signing_keys',
+} as const;

@@ -1,0 +1,98 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, In, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
+import type { JSONObject } from '../claims/types';
+import { SESSION_DATA_SOURCE } from '../session.constants';
+import type { PayloadDialect } from './dialects/payload-dialect';
+import { selectPayloadDialect } from './dialects/select-payload-dialect';
+import { SessionEntity } from './entities/session.entity';
+import type { RefreshRotation, SessionRecord, StoredPayload } from './session-record';
+import type { SessionStore } from './session-store';
+
+/** The default {@link SessionStore}: a TypeORM repository plus one atomic SQL dialect per driver. */
+@Injectable()
+export class TypeOrmSessionStore implements SessionStore {
+  private readonly repository: Repository<SessionEntity>;
+  private readonly dialect: PayloadDialect;
+
+  constructor(@Inject(SESSION_DATA_SOURCE) private readonly dataSource: DataSource) {
+    this.repository = dataSource.getRepository(SessionEntity);
+    this.dialect = selectPayloadDialect(dataSource);
+  }
+
+  async create(session: SessionRecord): Promise<void> {
+    await this.repository.insert(session as SessionEntity);
+  }
+
+  async find(sessionHandle: string, nowMs: number): Promise<SessionRecord | undefined> {
+    const row = await this.repository.findOne({ where: { sessionHandle, expiresAt: MoreThan(nowMs) } });
+    return row ?? undefined;
+  }
+
+  async rotateRefreshToken(rotation: RefreshRotation): Promise<boolean> {
+    const result = await this.repository
+      .createQueryBuilder()
+      .update(SessionEntity)
+      .set({
+        refreshHash: rotation.refreshHash,
+        refreshGeneration: rotation.fromGeneration + 1,
+        rotatedAt: rotation.rotatedAt,
+        expiresAt: rotation.expiresAt,
+      })
+      .where('session_handle = :handle AND refresh_generation = :generation AND expires_at > :now', {
+        handle: rotation.sessionHandle,
+        generation: rotation.fromGeneration,
+        now: rotation.rotatedAt,
+      })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  async delete(sessionHandles: string[]): Promise<string[]> {
+    if (sessionHandles.length === 0) return [];
+    const existing = await this.repository.find({ select: { sessionHandle: true }, where: { sessionHandle: In(sessionHandles) } });
+    const handles = existing.map((s) => s.sessionHandle);
+    if (handles.length > 0) await this.repository.delete({ sessionHandle: In(handles) });
+    return handles;
+  }
+
+  async deleteForUser(userId: string, tenantId: string | undefined): Promise<string[]> {
+    const where = tenantId === undefined ? { userId } : { userId, tenantId };
+    const existing = await this.repository.find({ select: { sessionHandle: true }, where });
+    if (existing.length > 0) await this.repository.delete(where);
+    return existing.map((s) => s.sessionHandle);
+  }
+
+  async listHandlesForUser(userId: string, tenantId: string | undefined, nowMs: number): Promise<string[]> {
+    const where = { userId, expiresAt: MoreThan(nowMs), ...(tenantId === undefined ? {} : { tenantId }) };
+    const rows = await this.repository.find({ select: { sessionHandle: true }, where, order: { createdAt: 'ASC' } });
+    return rows.map((s) => s.sessionHandle);
+  }
+
+  async updateSessionData(sessionHandle: string, data: JSONObject, nowMs: number): Promise<boolean> {
+    const result = await this.repository.update({ sessionHandle, expiresAt: MoreThan(nowMs) }, { sessionData: data as SessionEntity['sessionData'] });
+    return (result.affected ?? 0) > 0;
+  }
+
+  mergePayload(sessionHandle: string, update: JSONObject, nowMs: number): Promise<StoredPayload | undefined> {
+    return this.dialect.mergeOne(this.dataSource, sessionHandle, update, nowMs);
+  }
+
+  mergePayloadForUser(userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {
+    return this.dialect.mergeForUser(this.dataSource, userId, tenantId, update, nowMs);
+  }
+
+  async replacePayload(sessionHandle: string, payload: JSONObject, nowMs: number): Promise<boolean> {
+    const result = await this.repository
+      .createQueryBuilder()
+      .update(SessionEntity)
+      .set({ accessTokenPayload: payload as SessionEntity['accessTokenPayload'], payloadVersion: () => 'payload_version + 1' })
+      .where('session_handle = :handle AND expires_at > :now', { handle: sessionHandle, now: nowMs })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  async deleteExpired(nowMs: number): Promise<number> {
+    const result = await this.repository.delete({ expiresAt: LessThanOrEqual(nowMs) });
+    return result.affected ?? 0;
+  }
+}

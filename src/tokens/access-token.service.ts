@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import type { JSONObject } from '../claims/types';
+import type { SessionConfig } from '../config/session-config';
+import { SESSION_CONFIG } from '../session.constants';
+import type { AccessTokenPayload } from './access-token-payload';
+import { SigningKeyService } from './signing-key.service';
+import { VerifiedTokenCache } from './verified-token-cache';
+
+/** Why an access token was refused; every reason answers 401 "try refresh token". */
+export class InvalidAccessTokenError extends Error {
+  constructor(readonly reason: 'expired' | 'malformed' | 'unknown key' | 'bad signature' | 'bad claims') {
+    super(`access token refused: ${reason}`);
+  }
+}
+
+/** Access tokens are header-size input; anything longer is refused before parsing. */
+const MAX_TOKEN_LENGTH = 16 * 1024;
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** Signs access tokens with the current key and verifies them without touching the database. */
+@Injectable()
+export class AccessTokenService {
+  private readonly cache: VerifiedTokenCache;
+
+  constructor(
+    private readonly keys: SigningKeyService,
+    @Inject(SESSION_CONFIG) config: SessionConfig,
+  ) {
+    this.cache = new VerifiedTokenCache(config.verifiedTokenCacheSize);
+  }
+
+  /** Signs a payload with header `{alg, typ: "JWT", version: "5", kid}`. */
+  async sign(payload: AccessTokenPayload | JSONObject): Promise<string> {
+    const key = await this.keys.getSigningKey();
+    return new SignJWT(payload as JWTPayload)
+      .setProtectedHeader({ alg: key.algorithm, typ: 'JWT', version: '5', kid: key.kid })
+      .sign(key.privateKey);
+  }
+
+  /**
+   * Verifies signature (algorithm pinned to the key's), expiry and shape. Throws
+   * {@link InvalidAccessTokenError}. Known keys and cached tokens never reach the database.
+   */
+  async verify(token: string): Promise<AccessTokenPayload> {
+    const nowMs = Date.now();
+    const cached = this.cache.get(token, Math.floor(nowMs / 1000));
+    if (cached) return cached;
+    if (token.length > MAX_TOKEN_LENGTH || !JWT_SHAPE.test(token)) throw new InvalidAccessTokenError('malformed');
+
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      throw new InvalidAccessTokenError('malformed');
+    }
+    if (typeof header.kid !== 'string' || header.version !== '5' || typeof header.alg !== 'string') {
+      throw new InvalidAccessTokenError('malformed');
+    }
+    const key = this.keys.peekVerificationKey(header.kid) ?? (await this.keys.getVerificationKey(header.kid));
+    if (!key) throw new InvalidAccessTokenError('unknown key');
+    if (header.alg !== key.algorithm) throw new InvalidAccessTokenError('bad signature');
+
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key.publicKey, { algorithms: [key.algorithm], currentDate: new Date(nowMs) }));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      throw new InvalidAccessTokenError(code === 'ERR_JWT_EXPIRED' ? 'expired' : 'bad signature');
+    }
+    if (!isAccessTokenPayload(payload)) throw new InvalidAccessTokenError('bad claims');
+    this.cache.set(token, payload);
+    return payload;
+  }
+}
+
+function isAccessTokenPayload(p: JWTPayload): p is AccessTokenPayload & JWTPayload {
+  const x = p as Record<string, unknown>;
+  return (
+    typeof x.sub === 'string' &&
+    typeof x.exp === 'number' &&
+    typeof x.iat === 'number' &&
+    typeof x.sessionHandle === 'string' &&
+    typeof x.tId === 'string' &&
+    typeof x.refreshTokenHash1 === 'string' &&
+    (x.antiCsrfToken === undefined || x.antiCsrfToken === null || typeof x.antiCsrfToken === 'string')
+  );
+}

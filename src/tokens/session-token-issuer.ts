@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { JSONObject } from '../claims/types';
+import type { SessionConfig } from '../config/session-config';
+import { SESSION_CONFIG } from '../session.constants';
+import type { AccessTokenPayload } from './access-token-payload';
+import { AccessTokenService } from './access-token.service';
+import { buildFrontToken } from './front-token';
+
+/** The session-owned part of an access-token payload. */
+export interface AccessTokenBase {
+  sub: string;
+  tId: string;
+  rsub: string;
+  sessionHandle: string;
+  refreshTokenHash1: string;
+  parentRefreshTokenHash1: string | null;
+  antiCsrfToken: string | null;
+}
+
+/** A signed access token with what the response needs alongside it. */
+export interface IssuedAccessToken {
+  accessToken: string;
+  payload: AccessTokenPayload;
+  frontToken: string;
+  /** Expiry, epoch ms (`ate` of the front-token). */
+  expiresAtMs: number;
+}
+
+/** Builds access-token payloads (base + custom claims) and signs them. */
+@Injectable()
+export class SessionTokenIssuer {
+  constructor(
+    private readonly accessTokens: AccessTokenService,
+    @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
+  ) {}
+
+  /**
+   * Signs a token for `base` + `custom`. `expiresAtSeconds` keeps the current token's expiry when
+   * a payload change re-issues it; a new session or a refresh starts a fresh validity period.
+   */
+  async issue(base: AccessTokenBase, custom: JSONObject, expiresAtSeconds?: number): Promise<IssuedAccessToken> {
+    const iat = Math.floor(Date.now() / 1000);
+    const exp = expiresAtSeconds ?? iat + this.config.accessTokenValidity;
+    const payload: AccessTokenPayload = {
+      iss: this.config.issuer,
+      ...custom,
+      ...base,
+      iat,
+      exp,
+    };
+    const accessToken = await this.accessTokens.sign(payload);
+    return {
+      accessToken,
+      payload,
+      frontToken: buildFrontToken(base.sub, exp * 1000, payload),
+      expiresAtMs: exp * 1000,
+    };
+  }
+}
+
+/** The base part of an existing payload. */
+export function baseOf(payload: AccessTokenPayload): AccessTokenBase {
+  return {
+    sub: payload.sub,
+    tId: payload.tId,
+    rsub: payload.rsub,
+    sessionHandle: payload.sessionHandle,
+    refreshTokenHash1: payload.refreshTokenHash1,
+    parentRefreshTokenHash1: payload.parentRefreshTokenHash1 ?? null,
+    antiCsrfToken: payload.antiCsrfToken ?? null,
+  };
+}

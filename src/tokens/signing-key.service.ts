@@ -1,0 +1,193 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike } from 'jose';
+import { DataSource, type Repository } from 'typeorm';
+import type { SessionConfig } from '../config/session-config';
+import type { SigningAlgorithm } from '../config/session-module-options';
+import { SESSION_CONFIG, SESSION_DATA_SOURCE } from '../session.constants';
+import { SigningKeyEntity } from '../storage/entities/signing-key.entity';
+
+/** A key pair loaded into memory, imported once. */
+export interface LoadedSigningKey {
+  kid: string;
+  algorithm: SigningAlgorithm;
+  generation: number;
+  createdAt: number;
+  publicJwk: JWK;
+  publicKey: KeyLike;
+  privateKey: KeyLike;
+  /** When the JWKS stops publishing it (every token it signed has expired), if a newer key exists. */
+  retiresAt?: number;
+}
+
+/** A JSON Web Key Set, as served on `{apiBasePath}/jwt/jwks.json`. */
+export interface JsonWebKeySet {
+  keys: JWK[];
+}
+
+/** Unknown `kid`s reload keys from the database at most this often (another instance may have rotated). */
+const UNKNOWN_KID_RELOAD_INTERVAL_MS = 1000;
+/** Slack for clock skew between instances before a superseded key leaves the JWKS. */
+const RETIREMENT_SLACK_MS = 5 * 60 * 1000;
+
+/**
+ * Signing keys live in the database, so every instance signs and verifies with the same set.
+ * Creation and rotation insert `(algorithm, generation + 1)`; the unique constraint lets exactly
+ * one of several racing instances win, and the losers load the winner's key.
+ */
+@Injectable()
+export class SigningKeyService {
+  private readonly logger = new Logger('SessionSigningKeys');
+  private readonly repository: Repository<SigningKeyEntity>;
+  private keys = new Map<string, LoadedSigningKey>();
+  private current?: LoadedSigningKey;
+  private lastReloadAt = 0;
+  private pending?: Promise<void>;
+
+  constructor(
+    @Inject(SESSION_DATA_SOURCE) dataSource: DataSource,
+    @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
+  ) {
+    this.repository = dataSource.getRepository(SigningKeyEntity);
+  }
+
+  /** Loads keys and creates the first one if the database has none. */
+  async initialise(): Promise<void> {
+    await this.reload();
+    if (!this.current || this.isDue(this.current)) await this.createNextGeneration();
+  }
+
+  /** The key new tokens are signed with; rotates first when the interval has passed. */
+  async getSigningKey(): Promise<LoadedSigningKey> {
+    if (!this.current || this.isDue(this.current)) {
+      await this.serialise(async () => {
+        await this.reload();
+        if (!this.current || this.isDue(this.current)) await this.createNextGeneration();
+      });
+    }
+    return this.current!;
+  }
+
+  /**
+   * The key that verifies tokens with this `kid`. An unknown `kid` triggers a reload (rate-limited),
+   * so an instance sees keys another instance created without restarting.
+   */
+  async getVerificationKey(kid: string): Promise<LoadedSigningKey | undefined> {
+    const known = this.keys.get(kid);
+    if (known) return known;
+    if (Date.now() - this.lastReloadAt < UNKNOWN_KID_RELOAD_INTERVAL_MS) return undefined;
+    await this.serialise(() => this.reload());
+    return this.keys.get(kid);
+  }
+
+  /** Synchronous lookup for the hot path; `undefined` means "ask {@link getVerificationKey}". */
+  peekVerificationKey(kid: string): LoadedSigningKey | undefined {
+    return this.keys.get(kid);
+  }
+
+  /** Starts a new key generation now (all instances calling this at once still create one key). */
+  async rotate(): Promise<LoadedSigningKey> {
+    await this.serialise(async () => {
+      await this.reload();
+      await this.createNextGeneration();
+    });
+    return this.current!;
+  }
+
+  /** Public keys of every key that may still have signed a live token, newest first. */
+  getJWKS(): JsonWebKeySet {
+    const now = Date.now();
+    return {
+      keys: [...this.keys.values()]
+        .filter((k) => k.retiresAt === undefined || k.retiresAt > now)
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .map((k) => ({ ...k.publicJwk, kid: k.kid, alg: k.algorithm, use: 'sig' })),
+    };
+  }
+
+  /** Deletes keys whose tokens have all expired. */
+  async deleteRetiredKeys(): Promise<number> {
+    await this.serialise(() => this.reload());
+    const now = Date.now();
+    const retired = [...this.keys.values()].filter((k) => k.retiresAt !== undefined && k.retiresAt <= now);
+    for (const key of retired) {
+      await this.repository.delete({ kid: key.kid });
+      this.keys.delete(key.kid);
+    }
+    return retired.length;
+  }
+
+  private isDue(key: LoadedSigningKey): boolean {
+    return Date.now() >= key.createdAt + this.config.signingKeyRotationInterval * 1000;
+  }
+
+  /** Runs key work one at a time per instance. */
+  private async serialise(work: () => Promise<void>): Promise<void> {
+    while (this.pending) await this.pending.catch(() => undefined);
+    this.pending = work();
+    try {
+      await this.pending;
+    } finally {
+      this.pending = undefined;
+    }
+  }
+
+  private async reload(): Promise<void> {
+    this.lastReloadAt = Date.now();
+    const rows = await this.repository.find({ order: { createdAt: 'ASC' } });
+    const next = new Map<string, LoadedSigningKey>();
+    for (const row of rows) next.set(row.kid, this.keys.get(row.kid) ?? (await this.load(row)));
+    this.assignRetirement([...next.values()]);
+    this.keys = next;
+    this.current = [...next.values()]
+      .filter((k) => k.algorithm === this.config.signingAlgorithm)
+      .sort((a, b) => b.generation - a.generation)[0];
+  }
+
+  /** A key retires once its successor has existed longer than any token lives; the newest never does. */
+  private assignRetirement(keysByAge: LoadedSigningKey[]): void {
+    const longestTokenMs = Math.max(this.config.accessTokenValidity, this.config.jwt.validitySeconds) * 1000;
+    keysByAge.forEach((key, i) => {
+      const successor = keysByAge[i + 1];
+      key.retiresAt = successor ? successor.createdAt + longestTokenMs + RETIREMENT_SLACK_MS : undefined;
+    });
+  }
+
+  private async createNextGeneration(): Promise<void> {
+    const algorithm = this.config.signingAlgorithm;
+    const generation = (this.current?.generation ?? 0) + 1;
+    const { publicKey, privateKey } = await generateKeyPair(algorithm, { extractable: true, crv: algorithm === 'EdDSA' ? 'Ed25519' : undefined });
+    const row: SigningKeyEntity = {
+      kid: `k-${randomUUID()}`,
+      algorithm,
+      generation,
+      publicJwk: JSON.stringify(await exportJWK(publicKey)),
+      privateJwk: JSON.stringify(await exportJWK(privateKey)),
+      createdAt: Date.now(),
+    };
+    try {
+      await this.repository.insert(row);
+    } catch (error) {
+      // Another instance created this generation first: use theirs.
+      await this.reload();
+      if (this.current && this.current.generation >= generation) return;
+      throw error;
+    }
+    this.logger.log(`created signing key generation ${generation} (${algorithm})`);
+    await this.reload();
+  }
+
+  private async load(row: SigningKeyEntity): Promise<LoadedSigningKey> {
+    const algorithm = row.algorithm as SigningAlgorithm;
+    const publicJwk = JSON.parse(row.publicJwk) as JWK;
+    return {
+      kid: row.kid,
+      algorithm,
+      generation: row.generation,
+      createdAt: row.createdAt,
+      publicJwk,
+      publicKey: (await importJWK(publicJwk, algorithm)) as KeyLike,
+      privateKey: (await importJWK(JSON.parse(row.privateJwk) as JWK, algorithm)) as KeyLike,
+    };
+  }
+}

@@ -1,0 +1,42 @@
+/** Attributes of a Set-Cookie header. */
+export interface CookieAttributes {
+  path: string;
+  httpOnly: boolean;
+  secure: boolean;
+  sameSite: 'lax' | 'strict' | 'none';
+  domain?: string;
+  /** Absolute expiry, epoch ms. */
+  expires: number;
+}
+
+/**
+ * Reads one cookie from a raw `Cookie` header without a cookie-parser dependency, so the module
+ * works the same on Express and Fastify. The first occurrence wins, as in browsers' ordering.
+ */
+export function readCookie(header: string | string[] | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  const raw = Array.isArray(header) ? header.join('; ') : header;
+  for (const part of raw.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() !== name) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/** Serialises a Set-Cookie header value. */
+export function serialiseCookie(name: string, value: string, attributes: CookieAttributes): string {
+  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${attributes.path}`, `Expires=${new Date(attributes.expires).toUTCString()}`];
+  if (attributes.domain) parts.push(`Domain=${attributes.domain}`);
+  if (attributes.httpOnly) parts.push('HttpOnly');
+  if (attributes.secure) parts.push('Secure');
+  parts.push(`SameSite=${attributes.sameSite[0].toUpperCase()}${attributes.sameSite.slice(1)}`);
+  return parts.join('; ');
+}

@@ -1,0 +1,140 @@
+import type { SessionConfig } from '../config/session-config';
+import type { TokenTransferMethod } from '../config/session-module-options';
+import { readCookie, serialiseCookie } from './cookies';
+import {
+  exposeHeaders,
+  requestHeader,
+  setResponseCookie,
+  setResponseHeader,
+  type RequestLike,
+  type ResponseLike,
+} from './http-objects';
+import { WIRE } from './token-names';
+
+/** A token read from a request, with how it arrived. */
+export interface TokenFromRequest {
+  token: string;
+  transferMethod: TokenTransferMethod;
+}
+
+/** Tokens to put in a response. */
+export interface TokensToSend {
+  accessToken: string;
+  frontToken: string;
+  /** Only at creation and refresh. */
+  refreshToken?: string;
+  refreshTokenExpiresAt?: number;
+  antiCsrfToken?: string | null;
+}
+
+/** SuperTokens keeps the access-token cookie for a long time, so expired tokens still reach the server and get "try refresh token". */
+const ACCESS_COOKIE_LIFETIME_MS = 100 * 365 * 24 * 60 * 60 * 1000;
+
+/** Reads and writes session tokens in the SuperTokens wire format, for Express and Fastify alike. */
+export class TokenTransport {
+  constructor(private readonly config: SessionConfig) {}
+
+  /** The access token of a request: `Authorization: Bearer` first, then the `sAccessToken` cookie. */
+  readAccessToken(request: RequestLike): TokenFromRequest | undefined {
+    return this.read(request, WIRE.accessCookie);
+  }
+
+  /** The refresh token of a request: `Authorization: Bearer` on the refresh route, or the `sRefreshToken` cookie. */
+  readRefreshToken(request: RequestLike): TokenFromRequest | undefined {
+    return this.read(request, WIRE.refreshCookie);
+  }
+
+  /** Whether the request carried any session token (decides if a 401 clears tokens). */
+  carriesTokens(request: RequestLike): boolean {
+    return this.read(request, WIRE.accessCookie) !== undefined || this.read(request, WIRE.refreshCookie) !== undefined;
+  }
+
+  /** Transfer method for a new session: the app's choice, else `st-auth-mode`, else header. */
+  methodForNewSession(request: RequestLike | undefined): TokenTransferMethod {
+    const chosen = request && this.config.getTokenTransferMethod?.({ request, forCreateNewSession: true });
+    if (chosen === 'cookie' || chosen === 'header') return chosen;
+    const mode = request ? requestHeader(request, WIRE.authMode)?.toLowerCase() : undefined;
+    return mode === 'cookie' ? 'cookie' : 'header';
+  }
+
+  /** Writes tokens, the front-token and exposes the headers. */
+  writeTokens(response: ResponseLike, method: TokenTransferMethod, tokens: TokensToSend): void {
+    const exposed: string[] = [WIRE.frontToken];
+    setResponseHeader(response, WIRE.frontToken, tokens.frontToken);
+    if (method === 'cookie') {
+      this.setCookie(response, WIRE.accessCookie, tokens.accessToken, '/', Date.now() + ACCESS_COOKIE_LIFETIME_MS);
+      if (tokens.refreshToken !== undefined) {
+        this.setCookie(response, WIRE.refreshCookie, tokens.refreshToken, this.config.refreshPath, tokens.refreshTokenExpiresAt!);
+      }
+    } else {
+      setResponseHeader(response, WIRE.accessHeader, tokens.accessToken);
+      exposed.push(WIRE.accessHeader);
+      if (tokens.refreshToken !== undefined) {
+        setResponseHeader(response, WIRE.refreshHeader, tokens.refreshToken);
+        exposed.push(WIRE.refreshHeader);
+      }
+    }
+    if (tokens.antiCsrfToken) {
+      setResponseHeader(response, WIRE.antiCsrf, tokens.antiCsrfToken);
+      exposed.push(WIRE.antiCsrf);
+    }
+    exposeHeaders(response, exposed);
+  }
+
+  /** Clears tokens in the given transfer methods and sends `front-token: remove`. */
+  clearTokens(response: ResponseLike, methods: TokenTransferMethod[]): void {
+    const exposed: string[] = [WIRE.frontToken];
+    setResponseHeader(response, WIRE.frontToken, 'remove');
+    if (methods.includes('cookie')) {
+      this.setCookie(response, WIRE.accessCookie, '', '/', 0);
+      this.setCookie(response, WIRE.refreshCookie, '', this.config.refreshPath, 0);
+    }
+    if (methods.includes('header')) {
+      setResponseHeader(response, WIRE.accessHeader, '');
+      setResponseHeader(response, WIRE.refreshHeader, '');
+      exposed.push(WIRE.accessHeader, WIRE.refreshHeader);
+    }
+    exposeHeaders(response, exposed);
+  }
+
+  /** Methods whose tokens a request carried; used to clear exactly what the client holds. */
+  methodsCarried(request: RequestLike): TokenTransferMethod[] {
+    const methods: TokenTransferMethod[] = [];
+    const cookies = request.headers.cookie;
+    if (readCookie(cookies, WIRE.accessCookie) !== undefined || readCookie(cookies, WIRE.refreshCookie) !== undefined) methods.push('cookie');
+    if (bearer(request) !== undefined) methods.push('header');
+    return methods;
+  }
+
+  private read(request: RequestLike, cookieName: string): TokenFromRequest | undefined {
+    const allowed = this.config.getTokenTransferMethod?.({ request, forCreateNewSession: false }) ?? 'any';
+    if (allowed !== 'cookie') {
+      const token = bearer(request);
+      if (token !== undefined) return { token, transferMethod: 'header' };
+    }
+    if (allowed !== 'header') {
+      const token = readCookie(request.headers.cookie, cookieName);
+      if (token) return { token, transferMethod: 'cookie' };
+    }
+    return undefined;
+  }
+
+  private setCookie(response: ResponseLike, name: string, value: string, path: string, expires: number): void {
+    const cookie = serialiseCookie(name, value, {
+      path,
+      expires,
+      httpOnly: true,
+      secure: this.config.cookieSecure,
+      sameSite: this.config.cookieSameSite,
+      domain: this.config.cookieDomain,
+    });
+    setResponseCookie(response, name, path, cookie);
+  }
+}
+
+function bearer(request: RequestLike): string | undefined {
+  const header = requestHeader(request, 'authorization');
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match ? match[1].trim() : undefined;
+}
