@@ -14,6 +14,8 @@ export type {
   CreateNewSessionInput,
   SessionErrorHandlers,
   PayloadJwtOptions,
+  UserRolesOptions,
+  EmailVerificationOptions,
 } from './config/session-module-options';
 export type { SessionConfig } from './config/session-config';
 
@@ -37,11 +39,15 @@ export {
 export { SessionConfigError, ProtectedPayloadKeyError } from './errors/session-config-error';
 
 export * from './claims';
+export * from './claims/built-in';
+export { UserRolesService, type UnknownRoleError } from './roles/user-roles.service';
 
 export { SessionStore } from './storage/session-store';
 export type { SessionRecord, StoredPayload, RefreshRotation } from './storage/session-record';
 export { TypeOrmSessionStore } from './storage/typeorm-session-store';
-export { SessionEntity, SigningKeyEntity, SESSION_ENTITIES } from './storage/entities';
+export { SessionEntity, SigningKeyEntity, RoleEntity, RolePermissionEntity, UserRoleEntity, SESSION_ENTITIES } from './storage/entities';
+export { SESSION_MIGRATIONS, CreateSessionTables1763800000000, CreateRoleTables1763800000001 } from './storage/migrations';
+export { SESSION_MIGRATIONS_TABLE, type SessionDataSourceExtras } from './storage/data-source.provider';
 export { PROTECTED_PAYLOAD_KEYS } from './tokens/protected-keys';
 export type { AccessTokenPayload } from './tokens/access-token-payload';
 export type { JsonWebKeySet } from './tokens/signing-key.service';

@@ -1,12 +1,14 @@
-import { refetchClaims, runClaimValidators } from './claims/validate-claims';
+import { validateClaims } from './claims/validate-claims';
 import type { SessionClaim } from './claims/session-claim';
 import type { SessionClaimValidator } from './claims/session-claim-validator';
-import type { JSONObject, UserContext } from './claims/types';
+import type { JSONObject, JSONValue, UserContext } from './claims/types';
 import type { TokenTransferMethod } from './config/session-module-options';
 import type { SessionRuntime } from './session-runtime';
 import type { AccessTokenPayload } from './tokens/access-token-payload';
 import { buildFrontToken } from './tokens/front-token';
-import { assertNoProtectedKeys, withoutProtectedKeys } from './tokens/protected-keys';
+import { ProtectedPayloadKeyError } from './errors/session-config-error';
+import { assertNoProtectedKeys, PROTECTED_PAYLOAD_KEYS, withoutProtectedKeys } from './tokens/protected-keys';
+import { sameJson } from './sync/payload-freshness';
 import { baseOf } from './tokens/session-token-issuer';
 import type { RequestLike, ResponseLike } from './transport/http-objects';
 
@@ -103,8 +105,13 @@ export class Session implements SessionContainer {
     await this.reissue(stored.payload);
   }
 
+  /**
+   * Legacy replace (seed "Updating roles in a session"). The seed's Python/Go form writes back the
+   * whole payload it read, so the session's own values (protected keys, `iss`, the derived
+   * payload JWT) are accepted and dropped; changing a protected key is refused like in merges.
+   */
   async updateAccessTokenPayload(payload: JSONObject): Promise<void> {
-    const custom = withoutProtectedKeys(payload ?? {});
+    const custom = this.customPartOfReplacement(payload ?? {});
     const replaced = await this.runtime.store.replacePayload(this.getHandle(), custom, Date.now());
     if (!replaced) throw this.runtime.errors.unauthorised(this.scene(), 'session does not exist anymore');
     await this.reissue(custom);
@@ -144,10 +151,11 @@ export class Session implements SessionContainer {
   async assertClaims(validators: SessionClaimValidator[], userContext?: UserContext): Promise<void> {
     if (validators.length === 0) return;
     const context = this.userContext(userContext);
-    const { update } = await refetchClaims(validators, this.state.payload, this.getUserId(), this.getTenantId(), context);
+    // Validate the refetched payload in memory first (as supertokens-node does): validating after
+    // the write-back would age maxAge-0 values by the write's duration and fail them as "expired".
+    const { update, invalidClaims } = await validateClaims(validators, this.state.payload, this.getUserId(), this.getTenantId(), context);
     if (Object.keys(update).length > 0) await this.mergeIntoAccessTokenPayload(update);
-    const failures = await runClaimValidators(validators, this.state.payload, context);
-    if (failures.length > 0) throw this.runtime.errors.invalidClaims(this.scene(), failures);
+    if (invalidClaims.length > 0) throw this.runtime.errors.invalidClaims(this.scene(), invalidClaims);
   }
 
   async revokeSession(): Promise<void> {
@@ -168,6 +176,15 @@ export class Session implements SessionContainer {
     return (await this.loadRecord()).expiresAt;
   }
 
+  /**
+   * Re-issues the token for a payload read from the database (offline changes reaching the user
+   * without a refresh). Internal to the module.
+   * @internal
+   */
+  async applyStoredPayload(custom: JSONObject): Promise<void> {
+    await this.reissue(custom);
+  }
+
   /** Replace the token with one for `custom` (same expiry) and send it if there is a response. */
   private async reissue(custom: JSONObject): Promise<void> {
     const issued = await this.runtime.issuer.issue(baseOf(this.state.payload), custom, this.state.payload.exp);
@@ -183,6 +200,24 @@ export class Session implements SessionContainer {
     }
   }
 
+  /** What a legacy replace stores: `payload` without what the session itself put in its token. */
+  private customPartOfReplacement(payload: JSONObject): JSONObject {
+    const current = this.state.payload;
+    const jwt = this.runtime.config.jwt;
+    const custom: JSONObject = {};
+    for (const [key, value] of Object.entries(payload)) {
+      if (value === undefined) continue;
+      if (PROTECTED_PAYLOAD_KEYS.includes(key)) {
+        if (value === null || sameJsonValue(value, current[key])) continue;
+        throw new ProtectedPayloadKeyError(key);
+      }
+      if (key === 'iss' && value === current.iss) continue;
+      if (jwt.enable && key === jwt.propertyName) continue;
+      custom[key] = value;
+    }
+    return custom;
+  }
+
   private async loadRecord() {
     const record = await this.runtime.store.find(this.getHandle(), Date.now());
     if (!record) throw this.runtime.errors.unauthorised(this.scene(), 'session does not exist anymore');
@@ -196,4 +231,8 @@ export class Session implements SessionContainer {
   private scene() {
     return { request: this.state.request, response: this.state.response };
   }
+}
+
+function sameJsonValue(a: JSONValue | undefined, b: JSONValue | undefined): boolean {
+  return sameJson({ v: a }, { v: b });
 }

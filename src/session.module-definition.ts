@@ -1,14 +1,19 @@
 import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { SessionModuleExtras, SessionModuleOptions } from './config/session-module-options';
 import { AuthGuard } from './guards/auth.guard';
 import { createSessionRoutesController, WellKnownJwksController } from './http/session-routes.controller';
 import { SESSION_EXTRAS } from './session.constants';
+import { SESSION_APP_DATA_SOURCE, type SessionDataSourceExtras } from './storage/data-source.provider';
+import { SESSION_ENTITIES } from './storage/entities';
 
 /**
  * `forRoot` / `forRootAsync` come from Nest's builder. Extras are read at declaration time,
  * before any async factory runs: whether the module is global, registers a global guard, and
- * where its routes are mounted (controllers need their path up front).
+ * where its routes are mounted (controllers need their path up front), and which
+ * `@nestjs/typeorm` connection to store sessions in (`dataSourceName`: its entities are
+ * registered with `forFeature` for `autoLoadEntities`, its DataSource injected by token).
  */
 export const {
   ConfigurableModuleClass: SessionConfigurableModule,
@@ -18,14 +23,23 @@ export const {
 } = new ConfigurableModuleBuilder<SessionModuleOptions>({ moduleName: 'Session' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createSessionOptions')
-  .setExtras<SessionModuleExtras>({ isGlobal: true, globalGuard: false, apiBasePath: undefined }, (definition, extras) => {
-    const providers: Provider[] = [...(definition.providers ?? []), { provide: SESSION_EXTRAS, useValue: extras }];
-    if (extras.globalGuard) providers.push({ provide: APP_GUARD, useClass: AuthGuard });
-    return {
-      ...definition,
-      global: extras.isGlobal,
-      providers,
-      controllers: [createSessionRoutesController(extras.apiBasePath ?? '/auth'), WellKnownJwksController],
-    };
-  })
+  .setExtras<SessionModuleExtras & SessionDataSourceExtras>(
+    { isGlobal: true, globalGuard: false, apiBasePath: undefined, dataSourceName: undefined },
+    (definition, extras) => {
+      const providers: Provider[] = [...(definition.providers ?? []), { provide: SESSION_EXTRAS, useValue: extras }];
+      if (extras.globalGuard) providers.push({ provide: APP_GUARD, useClass: AuthGuard });
+      const imports = [...(definition.imports ?? [])];
+      if (extras.dataSourceName !== undefined) {
+        imports.push(TypeOrmModule.forFeature(SESSION_ENTITIES, extras.dataSourceName));
+        providers.push({ provide: SESSION_APP_DATA_SOURCE, useExisting: getDataSourceToken(extras.dataSourceName) });
+      }
+      return {
+        ...definition,
+        global: extras.isGlobal,
+        imports,
+        providers,
+        controllers: [createSessionRoutesController(extras.apiBasePath ?? '/auth'), WellKnownJwksController],
+      };
+    },
+  )
   .build();

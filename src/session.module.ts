@@ -4,6 +4,7 @@ import { resolveSessionConfig } from './config/session-config';
 import type { SessionModuleExtras, SessionModuleOptions } from './config/session-module-options';
 import { AuthGuard } from './guards/auth.guard';
 import { SessionRequestMiddleware } from './http/session-request.middleware';
+import { UserRolesService } from './roles/user-roles.service';
 import { SESSION_CONFIG, SESSION_DATA_SOURCE, SESSION_EXTRAS } from './session.constants';
 import { SESSION_MODULE_OPTIONS, SessionConfigurableModule } from './session.module-definition';
 import { SessionService } from './session.service';
@@ -11,6 +12,7 @@ import { OWNED_DATA_SOURCES, sessionDataSourceProvider } from './storage/data-so
 import { SessionStore } from './storage/session-store';
 import { TypeOrmSessionStore } from './storage/typeorm-session-store';
 import { AccessTokenService } from './tokens/access-token.service';
+import { PayloadJwtSigner } from './tokens/payload-jwt.signer';
 import { SessionTokenIssuer } from './tokens/session-token-issuer';
 import { SigningKeyService } from './tokens/signing-key.service';
 
@@ -30,11 +32,13 @@ import { SigningKeyService } from './tokens/signing-key.service';
     SigningKeyService,
     AccessTokenService,
     SessionTokenIssuer,
+    PayloadJwtSigner,
     SessionService,
     AuthGuard,
     SessionRequestMiddleware,
+    UserRolesService,
   ],
-  exports: [SessionService, AuthGuard, SESSION_CONFIG, SESSION_DATA_SOURCE, SessionStore],
+  exports: [SessionService, AuthGuard, UserRolesService, SESSION_CONFIG, SESSION_DATA_SOURCE, SessionStore],
 })
 export class SessionModule extends SessionConfigurableModule implements NestModule, OnApplicationShutdown {
   constructor(@Inject(SESSION_DATA_SOURCE) private readonly dataSource: DataSource) {

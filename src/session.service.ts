@@ -1,7 +1,12 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { EmailVerificationClaim } from './claims/built-in/email-verification.claim';
+import { PermissionClaim, UserRoleClaim } from './claims/built-in/user-role.claim';
+import type { SessionClaim } from './claims/session-claim';
 import type { SessionClaimValidator } from './claims/session-claim-validator';
+import type { ClaimValidationError } from './claims/types';
+import { runClaimValidators, validateClaims } from './claims/validate-claims';
 import type { JSONObject, UserContext } from './claims/types';
 import type { SessionConfig } from './config/session-config';
 import type { CreateNewSessionInput, TokenTransferMethod } from './config/session-module-options';
@@ -14,7 +19,9 @@ import type { SessionRecord } from './storage/session-record';
 import { SessionStore } from './storage/session-store';
 import { AccessTokenService, InvalidAccessTokenError } from './tokens/access-token.service';
 import type { AccessTokenPayload } from './tokens/access-token-payload';
-import { assertNoProtectedKeys, withoutProtectedKeys } from './tokens/protected-keys';
+import { assertNoProtectedKeys, customClaimsOf, withoutProtectedKeys } from './tokens/protected-keys';
+import { PayloadJwtSigner } from './tokens/payload-jwt.signer';
+import { PayloadCheckSchedule, sameJson } from './sync/payload-freshness';
 import {
   formatRefreshToken,
   hashesEqual,
@@ -65,6 +72,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   private readonly errors: SessionErrorFactory;
   private readonly runtime: SessionRuntime;
   private cleanupTimer?: NodeJS.Timeout;
+  private readonly checkSchedule?: PayloadCheckSchedule;
 
   constructor(
     /** The resolved configuration (defaults filled in). */
@@ -73,8 +81,11 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     private readonly issuer: SessionTokenIssuer,
     private readonly accessTokens: AccessTokenService,
     private readonly keys: SigningKeyService,
+    private readonly payloadJwt: PayloadJwtSigner,
     private readonly moduleRef: ModuleRef,
   ) {
+    this.checkSchedule =
+      config.propagationIntervalSeconds === undefined ? undefined : new PayloadCheckSchedule(config.propagationIntervalSeconds * 1000);
     this.transport = new TokenTransport(config);
     this.errors = new SessionErrorFactory(config, this.transport);
     this.runtime = {
@@ -161,16 +172,16 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     if (typeof userId !== 'string' || userId.length === 0) throw new TypeError('createNewSession: userId must be a non-empty string');
     if (typeof tenantId !== 'string' || tenantId.length === 0) throw new TypeError('createNewSession: tenantId must be a non-empty string');
     const userContext = this.runtime.userContext(how.request, how.userContext);
-    // Copies: the caller's objects are never mutated.
+    // Deep copies: the caller's objects are never mutated, not even by a hook editing nested values in place.
     let input: CreateNewSessionInput = {
       userId,
       tenantId,
-      accessTokenPayload: { ...(accessTokenPayload ?? {}) },
-      sessionDataInDatabase: { ...(sessionDataInDatabase ?? {}) },
+      accessTokenPayload: structuredClone(accessTokenPayload ?? {}),
+      sessionDataInDatabase: structuredClone(sessionDataInDatabase ?? {}),
       userContext,
     };
     assertNoProtectedKeys(input.accessTokenPayload, false);
-    for (const claim of this.config.claimsToAddOnCreate) {
+    for (const claim of this.claimsForNewSessions()) {
       input.accessTokenPayload = { ...input.accessTokenPayload, ...(await claim.build(userId, tenantId, userContext)) };
     }
     if (this.config.createNewSession) input = (await this.config.createNewSession(input)) ?? input;
@@ -285,10 +296,11 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     scene: ErrorScene,
     options: VerifySessionOptions,
   ): Promise<SessionContainer> {
-    if (options.checkDatabase) {
-      const record = await this.store.find(payload.sessionHandle, Date.now());
-      if (!record) throw this.errors.unauthorised(scene, 'session revoked');
-    }
+    const now = Date.now();
+    // The database is read only when asked (checkDatabase) or when propagation is due for this session.
+    const readDatabase = options.checkDatabase === true || (this.checkSchedule?.claim(payload.sessionHandle, now) ?? false);
+    const record = readDatabase ? await this.store.find(payload.sessionHandle, now) : undefined;
+    if (readDatabase && !record) throw this.errors.unauthorised(scene, 'session revoked');
     const session = new Session(this.runtime, {
       accessToken,
       payload,
@@ -297,6 +309,9 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       request: scene.request,
       response: scene.response,
     });
+    if (record && !sameJson(record.accessTokenPayload, this.payloadJwt.strip(customClaimsOf(payload)))) {
+      await session.applyStoredPayload(record.accessTokenPayload);
+    }
     const userContext = this.runtime.userContext(scene.request);
     const globalValidators = await this.getGlobalClaimValidators(payload.sub, payload.tId, userContext);
     const validators = options.overrideGlobalClaimValidators
@@ -306,9 +321,19 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     return session;
   }
 
+  /** Built-in claims (roles, permissions, email verification) then the `claimsToAddOnCreate` option. */
+  private claimsForNewSessions(): SessionClaim<unknown>[] {
+    const claims: SessionClaim<unknown>[] = [];
+    if (this.config.userRoles.addRolesToSession) claims.push(UserRoleClaim as SessionClaim<unknown>);
+    if (this.config.userRoles.addPermissionsToSession) claims.push(PermissionClaim as SessionClaim<unknown>);
+    if (this.config.emailVerification) claims.push(EmailVerificationClaim as SessionClaim<unknown>);
+    return [...claims, ...this.config.claimsToAddOnCreate];
+  }
+
   /** The validators every guarded route checks for this user (the `globalClaimValidators` option). */
   async getGlobalClaimValidators(userId: string, tenantId: string, userContext: UserContext = {}): Promise<SessionClaimValidator[]> {
-    const defaults: SessionClaimValidator[] = [];
+    const defaults: SessionClaimValidator[] =
+      this.config.emailVerification?.mode === 'REQUIRED' ? [EmailVerificationClaim.validators.isVerified()] : [];
     const option = this.config.globalClaimValidators;
     if (option === undefined) return defaults;
     if (Array.isArray(option)) return [...defaults, ...option];
@@ -467,7 +492,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       userId: record.userId,
       tenantId: record.tenantId,
       sessionDataInDatabase: record.sessionData,
-      customClaimsInAccessTokenPayload: record.accessTokenPayload,
+      customClaimsInAccessTokenPayload: await this.payloadJwt.addTo(record.userId, record.accessTokenPayload),
       expiry: record.expiresAt,
       timeCreated: record.createdAt,
     };
@@ -476,6 +501,99 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   /** Replaces a session's private data; false if unknown or expired. */
   updateSessionDataInDatabase(sessionHandle: string, data: JSONObject): Promise<boolean> {
     return this.store.updateSessionData(sessionHandle, { ...(data ?? {}) }, Date.now());
+  }
+
+  /**
+   * Merges into a session's stored payload (top-level; `null` removes a key) in one atomic
+   * statement; false if unknown or expired. The user sees it at the next refresh, or sooner
+   * with `checkDatabase` routes.
+   */
+  async mergeIntoAccessTokenPayload(sessionHandle: string, update: JSONObject): Promise<boolean> {
+    assertNoProtectedKeys(update ?? {}, true);
+    return (await this.store.mergePayload(sessionHandle, withoutProtectedKeys(update ?? {}), Date.now())) !== undefined;
+  }
+
+  /** The same merge on every live session of a user (optionally one tenant), in one statement; returns how many. */
+  async mergeIntoAccessTokenPayloadForUser(userId: string, update: JSONObject, tenantId?: string): Promise<number> {
+    assertNoProtectedKeys(update ?? {}, true);
+    return this.store.mergePayloadForUser(userId, tenantId, withoutProtectedKeys(update ?? {}), Date.now());
+  }
+
+  /** Fetches a claim and stores it in a session's payload; false if the session is unknown. */
+  async fetchAndSetClaim<T>(sessionHandle: string, claim: SessionClaim<T>, userContext?: UserContext): Promise<boolean> {
+    const record = await this.store.find(sessionHandle, Date.now());
+    if (!record) return false;
+    const value = await claim.fetchValue(record.userId, record.tenantId, this.runtime.userContext(undefined, userContext));
+    if (value === undefined) return true;
+    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.addToPayload_internal({}, value, userContext));
+  }
+
+  /** Stores a claim value in a session's payload; false if the session is unknown. */
+  setClaimValue<T>(sessionHandle: string, claim: SessionClaim<T>, value: T, userContext?: UserContext): Promise<boolean> {
+    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.addToPayload_internal({}, value, userContext));
+  }
+
+  /** A claim's value in a session's stored payload. */
+  async getClaimValue<T>(
+    sessionHandle: string,
+    claim: SessionClaim<T>,
+    userContext?: UserContext,
+  ): Promise<{ status: 'OK'; value: T | undefined } | { status: 'SESSION_DOES_NOT_EXIST_ERROR' }> {
+    const record = await this.store.find(sessionHandle, Date.now());
+    if (!record) return { status: 'SESSION_DOES_NOT_EXIST_ERROR' };
+    return { status: 'OK', value: claim.getValueFromPayload(record.accessTokenPayload, userContext) };
+  }
+
+  /** Removes a claim from a session's stored payload; false if the session is unknown. */
+  removeClaim(sessionHandle: string, claim: SessionClaim<unknown>, userContext?: UserContext): Promise<boolean> {
+    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.removeFromPayloadByMerge_internal({}, userContext));
+  }
+
+  /**
+   * Validates a session's stored payload against the global validators (or an override),
+   * refetching stale claims and writing them back, so the next refresh carries them.
+   */
+  async validateClaimsForSessionHandle(
+    sessionHandle: string,
+    overrideGlobalClaimValidators?: (
+      globalValidators: SessionClaimValidator[],
+      sessionInfo: SessionInformation,
+      userContext: UserContext,
+    ) => SessionClaimValidator[] | Promise<SessionClaimValidator[]>,
+    userContext?: UserContext,
+  ): Promise<{ status: 'OK'; invalidClaims: ClaimValidationError[] } | { status: 'SESSION_DOES_NOT_EXIST_ERROR' }> {
+    const info = await this.getSessionInformation(sessionHandle);
+    if (!info) return { status: 'SESSION_DOES_NOT_EXIST_ERROR' };
+    const context = this.runtime.userContext(undefined, userContext);
+    const globalValidators = await this.getGlobalClaimValidators(info.userId, info.tenantId, context);
+    const validators = overrideGlobalClaimValidators ? await overrideGlobalClaimValidators(globalValidators, info, context) : globalValidators;
+    // Validate in memory, then write back (as supertokens-node does; see Session.assertClaims).
+    const result = await validateClaims(validators, info.customClaimsInAccessTokenPayload, info.userId, info.tenantId, context);
+    if (Object.keys(result.update).length > 0) {
+      // The same protected-key rule as every other write (a claim keyed `sub` is refused).
+      assertNoProtectedKeys(result.update, true);
+      const stored = await this.store.mergePayload(sessionHandle, withoutProtectedKeys(result.update), Date.now());
+      if (!stored) return { status: 'SESSION_DOES_NOT_EXIST_ERROR' };
+    }
+    return { status: 'OK', invalidClaims: result.invalidClaims };
+  }
+
+  /** Validates a JWT payload (e.g. from another service) against the global validators or an override; no refetch. */
+  async validateClaimsInJWTPayload(
+    tenantId: string,
+    userId: string,
+    jwtPayload: JSONObject,
+    overrideGlobalClaimValidators?: (
+      globalValidators: SessionClaimValidator[],
+      userId: string,
+      userContext: UserContext,
+    ) => SessionClaimValidator[] | Promise<SessionClaimValidator[]>,
+    userContext?: UserContext,
+  ): Promise<{ status: 'OK'; invalidClaims: ClaimValidationError[] }> {
+    const context = this.runtime.userContext(undefined, userContext);
+    const globalValidators = await this.getGlobalClaimValidators(userId, tenantId, context);
+    const validators = overrideGlobalClaimValidators ? await overrideGlobalClaimValidators(globalValidators, userId, context) : globalValidators;
+    return { status: 'OK', invalidClaims: await runClaimValidators(validators, jwtPayload, context) };
   }
 
   /** The public signing keys (what `{apiBasePath}/jwt/jwks.json` serves). */

@@ -1,3 +1,4 @@
+import { claimCheckNow } from './check-time';
 import { SessionClaim } from './session-claim';
 import type { SessionClaimValidator } from './session-claim-validator';
 import type { JSONObject, JSONValue, UserContext } from './types';
@@ -93,7 +94,7 @@ export abstract class TimestampedClaim<T extends JSONValue> extends SessionClaim
         }
         const t = this.getLastRefetchTime(payload, userContext);
         // `t < now - maxAge` (not `<=`) as in supertokens-node; Infinity never refetches.
-        return t !== undefined && t < Date.now() - maxAgeInSeconds * 1000;
+        return t !== undefined && t < claimCheckNow(userContext) - maxAgeInSeconds * 1000;
       },
       validate: async (payload, userContext) => {
         const value = this.getValueFromPayload(payload, userContext);
@@ -104,8 +105,9 @@ export abstract class TimestampedClaim<T extends JSONValue> extends SessionClaim
             reason: { message: 'value does not exist', ...expectationWhenMissing, actualValue: value },
           };
         }
-        // A missing `t` gives NaN, which is never "> maxAge": such values never expire.
-        const ageInSeconds = (Date.now() - (this.getLastRefetchTime(payload, userContext) as number)) / 1000;
+        // A missing `t` gives NaN, which is never "> maxAge": such values never expire. "Now" is the
+        // instant the check started when `validateClaims` pinned it (see check-time.ts).
+        const ageInSeconds = (claimCheckNow(userContext) - (this.getLastRefetchTime(payload, userContext) as number)) / 1000;
         if (maxAgeInSeconds !== undefined && ageInSeconds > maxAgeInSeconds) {
           return { isValid: false, reason: { message: 'expired', ageInSeconds, maxAgeInSeconds } };
         }

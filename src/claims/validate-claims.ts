@@ -1,3 +1,4 @@
+import { withClaimCheckTime } from './check-time';
 import type { SessionClaimValidator } from './session-claim-validator';
 import type { ClaimValidationError, JSONObject, JSONValue, UserContext } from './types';
 
@@ -75,7 +76,12 @@ export async function runClaimValidators(
 /**
  * Both steps: refetch what needs refetching, then validate the refreshed payload. The
  * caller should write `update` back even when `invalidClaims` is not empty (the refetched
- * values are correct either way, and writing them avoids refetching on the next request).
+ * values are correct either way, and writing them avoids refetching on the next request),
+ * and should write it after this returns: validation reads the refreshed payload in memory.
+ *
+ * The whole check runs at one instant: the built-in validators measure ages against the time
+ * the check started (pinned in a copy of `userContext`), so a value refetched here always
+ * passes a `maxAgeInSeconds: 0` validator instead of being "expired" by a millisecond.
  */
 export async function validateClaims(
   validators: SessionClaimValidator[],
@@ -84,8 +90,9 @@ export async function validateClaims(
   tenantId: string,
   userContext: UserContext,
 ): Promise<ValidateClaimsResult> {
-  const refetched = await refetchClaims(validators, payload, userId, tenantId, userContext);
-  const invalidClaims = await runClaimValidators(validators, refetched.payload, userContext);
+  const context = withClaimCheckTime(userContext);
+  const refetched = await refetchClaims(validators, payload, userId, tenantId, context);
+  const invalidClaims = await runClaimValidators(validators, refetched.payload, context);
   return { ...refetched, invalidClaims };
 }
 

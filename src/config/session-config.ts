@@ -3,6 +3,8 @@ import { SessionConfigError } from '../errors/session-config-error';
 import type {
   AntiCsrfMode,
   CookieSameSite,
+  EmailVerificationOptions,
+  UserRolesOptions,
   SessionModuleExtras,
   SessionModuleOptions,
   SigningAlgorithm,
@@ -21,6 +23,9 @@ export interface SessionConfig
       | 'globalClaimValidators'
       | 'createNewSession'
       | 'jwt'
+      | 'userRoles'
+      | 'emailVerification'
+      | 'propagatePayloadChanges'
     >
   > {
   database: DataSourceOptions;
@@ -32,6 +37,10 @@ export interface SessionConfig
   globalClaimValidators?: SessionModuleOptions['globalClaimValidators'];
   createNewSession?: SessionModuleOptions['createNewSession'];
   jwt: { enable: boolean; propertyName: string; issuer: string; validitySeconds: number };
+  userRoles: Required<UserRolesOptions>;
+  /** Seconds between database checks per session; undefined when propagation is off. */
+  propagationIntervalSeconds?: number;
+  emailVerification?: EmailVerificationOptions;
   /** `{apiBasePath}/session/refresh`, the refresh cookie's path. */
   refreshPath: string;
 }
@@ -92,8 +101,24 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
       issuer: options.jwt?.issuer ?? issuer,
       validitySeconds: positive('jwt.validitySeconds', options.jwt?.validitySeconds ?? accessTokenValidity),
     },
+    userRoles: {
+      addRolesToSession: options.userRoles?.addRolesToSession ?? true,
+      addPermissionsToSession: options.userRoles?.addPermissionsToSession ?? true,
+    },
+    emailVerification: emailVerification(options.emailVerification),
+    propagationIntervalSeconds:
+      options.propagatePayloadChanges === undefined
+        ? undefined
+        : nonNegative('propagatePayloadChanges.intervalSeconds', options.propagatePayloadChanges.intervalSeconds ?? 60),
     requestProperty: options.requestProperty ?? 'session',
   };
+}
+
+function emailVerification(option: EmailVerificationOptions | undefined): EmailVerificationOptions | undefined {
+  if (option === undefined) return undefined;
+  if (option.mode !== 'REQUIRED' && option.mode !== 'OPTIONAL') throw new SessionConfigError('emailVerification.mode must be REQUIRED or OPTIONAL');
+  if (typeof option.isEmailVerified !== 'function') throw new SessionConfigError('emailVerification.isEmailVerified must be a function');
+  return option;
 }
 
 function normalisePath(path: string): string {

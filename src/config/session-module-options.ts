@@ -59,6 +59,22 @@ export interface PayloadJwtOptions {
   validitySeconds?: number;
 }
 
+/** The built-in role and permission claims (`st-role`, `st-perm`). */
+export interface UserRolesOptions {
+  /** Add `UserRoleClaim` to new sessions (default true). */
+  addRolesToSession?: boolean;
+  /** Add `PermissionClaim` to new sessions (default true). */
+  addPermissionsToSession?: boolean;
+}
+
+/** The built-in email-verification claim (`st-ev`). */
+export interface EmailVerificationOptions {
+  /** `REQUIRED` checks `EmailVerificationClaim.validators.isVerified()` on every guarded route; `OPTIONAL` only adds the claim. */
+  mode: 'REQUIRED' | 'OPTIONAL';
+  /** Where the truth lives: your users table, an identity provider... */
+  isEmailVerified(userId: string, tenantId: string, userContext: UserContext): boolean | Promise<boolean>;
+}
+
 /** Options of `SessionModule.forRoot` / the factory of `forRootAsync`. */
 export interface SessionModuleOptions {
   /** TypeORM options of the module's own DataSource. Default: better-sqlite3 file `sessions.sqlite`. */
@@ -105,6 +121,16 @@ export interface SessionModuleOptions {
   errorHandlers?: SessionErrorHandlers;
   /** Put a separately signed JWT in the payload (seed "Getting the JWT"). */
   jwt?: PayloadJwtOptions;
+  /**
+   * Beyond SuperTokens: re-issue the access token when the stored payload differs from the
+   * token's (an offline merge, a revoked session), checking the database at most once per
+   * session per `intervalSeconds` (default 60). Off unless given.
+   */
+  propagatePayloadChanges?: { intervalSeconds?: number };
+  /** Built-in role/permission claims on new sessions (default: both on). */
+  userRoles?: UserRolesOptions;
+  /** Turn on the email-verification claim. */
+  emailVerification?: EmailVerificationOptions;
   /** Request property the session object is attached to (default `session`). */
   requestProperty?: string;
 }

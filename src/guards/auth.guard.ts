@@ -9,6 +9,9 @@ import { readRequestSymbol, SESSION_KEY, SESSION_SERVICE_KEY } from '../session-
 import { SessionService } from '../session.service';
 import type { VerifySessionOptions } from './verify-session-options';
 
+/** Request mark: the handler a metadata-only guard already verified this request for. */
+const VERIFIED_FOR_HANDLER = Symbol('nest-session:verified-for-handler');
+
 /** Injection token for default options of DI-created guards (optional). */
 export const AUTH_GUARD_OPTIONS = 'nest-session:auth-guard-options';
 
@@ -36,9 +39,16 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.isPublic(context)) return true;
     const pair = this.getHttpPair(context);
+    // A guard without constructor options acts on route metadata alone, so a second such guard on
+    // the same route (the global guard plus `@VerifySession()` / `@UseGuards(AuthGuard)`) would
+    // repeat the same verification, claim refetches and `checkDatabase` query: do it once.
+    const metadataOnly = Object.keys(this.options).length === 0;
+    const marks = pair.request as unknown as Record<symbol, unknown>;
+    if (metadataOnly && marks[VERIFIED_FOR_HANDLER] === context.getHandler()) return true;
     const options = this.getOptions(context);
     const session = await this.verify(pair, options, this.getRequiredClaims(context));
     this.attachSession(pair, session);
+    if (metadataOnly) marks[VERIFIED_FOR_HANDLER] = context.getHandler();
     return true;
   }
 

@@ -2,4 +2,7 @@
 export const TABLES = {
   sessions: 'nest_session_sessions',
   signingKeys: 'nest_session_signing_keys',
+  roles: 'nest_session_roles',
+  rolePermissions: 'nest_session_role_permissions',
+  userRoles: 'nest_session_user_roles',
 } as const;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
 import type { JSONObject } from '../claims/types';
 import { SESSION_DATA_SOURCE } from '../session.constants';
+import { type DatabaseFamily, databaseFamily } from './database-family';
 import type { PayloadDialect } from './dialects/payload-dialect';
 import { selectPayloadDialect } from './dialects/select-payload-dialect';
 import { SessionEntity } from './entities/session.entity';
@@ -13,14 +14,18 @@ import type { SessionStore } from './session-store';
 export class TypeOrmSessionStore implements SessionStore {
   private readonly repository: Repository<SessionEntity>;
   private readonly dialect: PayloadDialect;
+  private readonly family: DatabaseFamily;
 
   constructor(@Inject(SESSION_DATA_SOURCE) private readonly dataSource: DataSource) {
     this.repository = dataSource.getRepository(SessionEntity);
     this.dialect = selectPayloadDialect(dataSource);
+    this.family = databaseFamily(dataSource.options.type);
   }
 
   async create(session: SessionRecord): Promise<void> {
-    await this.repository.insert(session as SessionEntity);
+    // updateEntity(false): without it TypeORM re-reads default-valued columns after the INSERT on
+    // drivers without RETURNING (SQLite, MySQL), a second round trip for values we already have.
+    await this.repository.createQueryBuilder().insert().into(SessionEntity).values(session as SessionEntity).updateEntity(false).execute();
   }
 
   async find(sessionHandle: string, nowMs: number): Promise<SessionRecord | undefined> {
@@ -69,8 +74,12 @@ export class TypeOrmSessionStore implements SessionStore {
   }
 
   async updateSessionData(sessionHandle: string, data: JSONObject, nowMs: number): Promise<boolean> {
-    const result = await this.repository.update({ sessionHandle, expiresAt: MoreThan(nowMs) }, { sessionData: data as SessionEntity['sessionData'] });
-    return (result.affected ?? 0) > 0;
+    const where = { sessionHandle, expiresAt: MoreThan(nowMs) };
+    const result = await this.repository.update(where, { sessionData: data as SessionEntity['sessionData'] });
+    if ((result.affected ?? 0) > 0) return true;
+    // MySQL counts changed rows unless the connection sets FOUND_ROWS (mysql2 does by default, an
+    // app's DataSource may not): identical data then reports 0, so ask whether the row exists.
+    return this.family === 'mysql' && (await this.repository.exists({ where }));
   }
 
   mergePayload(sessionHandle: string, update: JSONObject, nowMs: number): Promise<StoredPayload | undefined> {

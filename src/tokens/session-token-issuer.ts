@@ -5,6 +5,7 @@ import { SESSION_CONFIG } from '../session.constants';
 import type { AccessTokenPayload } from './access-token-payload';
 import { AccessTokenService } from './access-token.service';
 import { buildFrontToken } from './front-token';
+import { PayloadJwtSigner } from './payload-jwt.signer';
 
 /** The session-owned part of an access-token payload. */
 export interface AccessTokenBase {
@@ -31,6 +32,7 @@ export interface IssuedAccessToken {
 export class SessionTokenIssuer {
   constructor(
     private readonly accessTokens: AccessTokenService,
+    private readonly payloadJwt: PayloadJwtSigner,
     @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
   ) {}
 
@@ -43,7 +45,7 @@ export class SessionTokenIssuer {
     const exp = expiresAtSeconds ?? iat + this.config.accessTokenValidity;
     const payload: AccessTokenPayload = {
       iss: this.config.issuer,
-      ...custom,
+      ...(await this.payloadJwt.addTo(base.sub, custom)),
       ...base,
       iat,
       exp,

@@ -43,6 +43,7 @@ export class SigningKeyService {
   private current?: LoadedSigningKey;
   private lastReloadAt = 0;
   private pending?: Promise<void>;
+  private scheduledReload?: Promise<void>;
 
   constructor(
     @Inject(SESSION_DATA_SOURCE) dataSource: DataSource,
@@ -75,8 +76,14 @@ export class SigningKeyService {
   async getVerificationKey(kid: string): Promise<LoadedSigningKey | undefined> {
     const known = this.keys.get(kid);
     if (known) return known;
-    if (Date.now() - this.lastReloadAt < UNKNOWN_KID_RELOAD_INTERVAL_MS) return undefined;
-    await this.serialise(() => this.reload());
+    // Within the interval, wait for the next allowed reload instead of refusing: a token signed
+    // with a key another instance just created must not fail, and random kids still cost at
+    // most one query per interval.
+    const wait = Math.min(this.lastReloadAt + UNKNOWN_KID_RELOAD_INTERVAL_MS - Date.now(), UNKNOWN_KID_RELOAD_INTERVAL_MS);
+    this.scheduledReload ??= new Promise<void>((resolve) => setTimeout(resolve, Math.max(wait, 0)))
+      .then(() => this.serialise(() => this.reload()))
+      .finally(() => (this.scheduledReload = undefined));
+    await this.scheduledReload;
     return this.keys.get(kid);
   }
 
@@ -85,10 +92,15 @@ export class SigningKeyService {
     return this.keys.get(kid);
   }
 
-  /** Starts a new key generation now (all instances calling this at once still create one key). */
+  /**
+   * Starts a new key generation now. The target is one past the key this instance signs with
+   * when called, so instances that all trigger a rotation at once create exactly one key.
+   */
   async rotate(): Promise<LoadedSigningKey> {
+    const from = this.current?.generation ?? 0;
     await this.serialise(async () => {
       await this.reload();
+      if ((this.current?.generation ?? 0) > from) return;
       await this.createNextGeneration();
     });
     return this.current!;

@@ -14,18 +14,63 @@ export interface PayloadDialect {
 }
 
 /**
- * Splits a top-level merge into the two merge-patch documents the SQL applies in turn: first
- * `removals` clears every key whose new value is an object (RFC 7396 would merge into it
- * recursively), then `patch` sets the values and removes `null` keys. The composition is a
- * top-level replace, as SuperTokens' `mergeIntoAccessTokenPayload` defines.
+ * A top-level merge (SuperTokens' `mergeIntoAccessTokenPayload`) as two parts: the keys to
+ * delete (`null` in the update) and the values to set, each replacing the stored value whole
+ * (nested objects are not merged, and a `null` inside a value is stored as it is).
+ *
+ * RFC 7396 merge patches (`json_patch`, `JSON_MERGE_PATCH`) cannot express this: they recurse
+ * into object values and drop every nested `null`. So the dialects use key-level operators:
+ * `jsonb - keys || values` on PostgreSQL, `json_remove` / `json_set` on SQLite and MySQL.
  */
-export function toMergePatches(update: JSONObject): { removals: JSONObject; patch: JSONObject } {
-  const removals: JSONObject = {};
-  const patch: JSONObject = {};
+export function toKeyRemovalsAndValues(update: JSONObject): { removedKeys: string[]; values: JSONObject } {
+  const removedKeys: string[] = [];
+  const values: JSONObject = {};
   for (const [key, value] of Object.entries(update)) {
     if (value === undefined) continue;
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) removals[key] = null;
-    patch[key] = value;
+    if (value === null) removedKeys.push(key);
+    else values[key] = value;
   }
-  return { removals, patch };
+  return { removedKeys, values };
+}
+
+/**
+ * A JSON path to one top-level member: `$."key"` with the key escaped as a JSON string, which
+ * SQLite (3.45+) and MySQL/MariaDB read back to the same key (dots, spaces, quotes included).
+ */
+export function memberPath(key: string): string {
+  return `$.${JSON.stringify(key)}`;
+}
+
+/** Members per `json_set` / `json_remove` call (SQLite caps function arguments at 127 by default). */
+const MEMBERS_PER_CALL = 50;
+
+/**
+ * The SQL expression (with `?` placeholders, in order) that applies a top-level merge to
+ * `column` with path functions: `set(remove(column, paths...), path, json(value), ...)`, nested
+ * in chunks for long updates. `remove`/`set` are the dialect's function names and `asJson` wraps
+ * a placeholder holding JSON text so the function stores it as JSON, not as a string.
+ */
+export function pathMergeExpression(
+  column: string,
+  update: JSONObject,
+  fn: { remove: string; set: string; asJson: (placeholder: string) => string },
+): { sql: string; params: string[] } {
+  const { removedKeys, values } = toKeyRemovalsAndValues(update);
+  let sql = column;
+  const params: string[] = [];
+  for (const keys of chunks(removedKeys)) {
+    sql = `${fn.remove}(${sql}${', ?'.repeat(keys.length)})`;
+    params.push(...keys.map(memberPath));
+  }
+  for (const entries of chunks(Object.entries(values))) {
+    sql = `${fn.set}(${sql}${entries.map(() => `, ?, ${fn.asJson('?')}`).join('')})`;
+    for (const [key, value] of entries) params.push(memberPath(key), JSON.stringify(value));
+  }
+  return { sql, params };
+}
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += MEMBERS_PER_CALL) out.push(items.slice(i, i + MEMBERS_PER_CALL));
+  return out;
 }

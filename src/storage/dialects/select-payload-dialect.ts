@@ -1,17 +1,21 @@
 import type { DataSource } from 'typeorm';
-import { SessionConfigError } from '../../errors/session-config-error';
+import { databaseFamily } from '../database-family';
+import { SessionEntity } from '../entities/session.entity';
+import { escapedTablePath } from '../table-path';
+import { MysqlPayloadDialect } from './mysql-payload-dialect';
 import type { PayloadDialect } from './payload-dialect';
+import { PostgresPayloadDialect } from './postgres-payload-dialect';
 import { SqlitePayloadDialect } from './sqlite-payload-dialect';
 
 /** Picks the payload SQL for the DataSource's driver, once, at start. */
 export function selectPayloadDialect(dataSource: DataSource): PayloadDialect {
-  switch (dataSource.options.type) {
-    case 'better-sqlite3':
+  const table = escapedTablePath(dataSource, SessionEntity);
+  switch (databaseFamily(dataSource.options.type)) {
     case 'sqlite':
-      return new SqlitePayloadDialect();
-    default:
-      throw new SessionConfigError(
-        `nest-session does not support the "${dataSource.options.type}" driver (supported: better-sqlite3, sqlite)`,
-      );
+      return new SqlitePayloadDialect(table);
+    case 'postgres':
+      return new PostgresPayloadDialect(table);
+    case 'mysql':
+      return new MysqlPayloadDialect(table);
   }
 }

@@ -1,35 +1,40 @@
 import type { DataSource } from 'typeorm';
 import type { JSONObject } from '../../claims/types';
+import { parseJsonColumn } from '../database-family';
 import { runQuery } from '../run-query';
 import type { StoredPayload } from '../session-record';
-import { TABLES } from '../table-names';
-import { type PayloadDialect, toMergePatches } from './payload-dialect';
+import { type PayloadDialect, pathMergeExpression } from './payload-dialect';
 
-/** SQLite: `json_patch` twice in one UPDATE ... RETURNING. */
+const SQLITE_FUNCTIONS = { remove: 'json_remove', set: 'json_set', asJson: (p: string) => `json(${p})` };
+
+/** SQLite: `json_remove` then `json_set` (see `pathMergeExpression`) in one UPDATE ... RETURNING. */
 export class SqlitePayloadDialect implements PayloadDialect {
+  /** @param table the escaped sessions table */
+  constructor(private readonly table: string) {}
+
   async mergeOne(dataSource: DataSource, sessionHandle: string, update: JSONObject, nowMs: number): Promise<StoredPayload | undefined> {
-    const { removals, patch } = toMergePatches(update);
+    const merged = pathMergeExpression('access_token_payload', update, SQLITE_FUNCTIONS);
     const result = await runQuery(
       dataSource,
-      `UPDATE ${TABLES.sessions}
-         SET access_token_payload = json_patch(json_patch(access_token_payload, ?), ?),
+      `UPDATE ${this.table}
+         SET access_token_payload = ${merged.sql},
              payload_version = payload_version + 1
        WHERE session_handle = ? AND expires_at > ?
        RETURNING access_token_payload, payload_version`,
-      [JSON.stringify(removals), JSON.stringify(patch), sessionHandle, nowMs],
+      [...merged.params, sessionHandle, nowMs],
     );
     const row = result.records[0] as { access_token_payload: string; payload_version: number } | undefined;
-    return row ? { payload: JSON.parse(row.access_token_payload), version: Number(row.payload_version) } : undefined;
+    return row ? { payload: parseJsonColumn(row.access_token_payload), version: Number(row.payload_version) } : undefined;
   }
 
   async mergeForUser(dataSource: DataSource, userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {
-    const { removals, patch } = toMergePatches(update);
-    const params: unknown[] = [JSON.stringify(removals), JSON.stringify(patch), userId, nowMs];
+    const merged = pathMergeExpression('access_token_payload', update, SQLITE_FUNCTIONS);
+    const params: unknown[] = [...merged.params, userId, nowMs];
     if (tenantId !== undefined) params.push(tenantId);
     const result = await runQuery(
       dataSource,
-      `UPDATE ${TABLES.sessions}
-         SET access_token_payload = json_patch(json_patch(access_token_payload, ?), ?),
+      `UPDATE ${this.table}
+         SET access_token_payload = ${merged.sql},
              payload_version = payload_version + 1
        WHERE user_id = ? AND expires_at > ?${tenantId !== undefined ? ' AND tenant_id = ?' : ''}`,
       params,

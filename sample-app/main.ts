@@ -1,0 +1,35 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { SAMPLE_CONFIG, type SampleConfig } from './config/sample-config';
+import { DEMO_USERS } from './users/demo-users.seeder';
+
+/** `npm start`: the sample app on http://localhost:3000 (PORT), data in ./sample-app.sqlite (SAMPLE_DB). */
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule);
+  app.enableShutdownHooks();
+  const config = app.get<SampleConfig>(SAMPLE_CONFIG);
+  await app.listen(config.port);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  new Logger('SampleApp').log(startupMessage(`http://localhost:${port}`, config));
+}
+
+function startupMessage(url: string, config: SampleConfig): string {
+  const demo = DEMO_USERS[0];
+  return [
+    `listening on ${url} (database: ${config.databaseFile}, access tokens valid ${config.accessTokenValidity}s)`,
+    `open ${url}/ in a browser, or try:`,
+    `  curl -i -X POST ${url}/signin -H 'content-type: application/json' -d '{"email":"${demo.email}","password":"${demo.password}"}'`,
+    `  curl -i ${url}/me -H "authorization: Bearer <st-access-token from the sign-in response>"`,
+    `  curl -i -X POST ${url}/auth/session/refresh -H "authorization: Bearer <st-refresh-token>"`,
+    `  curl -i -X POST ${url}/auth/signout -H "authorization: Bearer <st-access-token>"`,
+    `  curl -i -X POST ${url}/signup -H 'content-type: application/json' -d '{"email":"carol@example.com","password":"carol-password"}'`,
+  ].join('\n');
+}
+
+void bootstrap().catch((error: unknown) => {
+  new Logger('SampleApp').error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import type { Repository } from 'typeorm';
+import { PasswordHasher } from './password-hasher';
+import { UserEntity } from './user.entity';
+
+/** Thrown by {@link UsersService.register} when the email already has an account. */
+export class EmailTakenError extends Error {
+  constructor(readonly email: string) {
+    super(`an account with ${email} already exists`);
+  }
+}
+
+/** What the API shows of a user. */
+export interface PublicUser {
+  id: string;
+  email: string;
+  createdAt: string;
+}
+
+/** Users and their passwords. Knows nothing about sessions or HTTP. */
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly passwords: PasswordHasher,
+  ) {}
+
+  /** Creates a user; throws {@link EmailTakenError} if the email is taken (also when two sign-ups race). */
+  async register(email: string, password: string): Promise<UserEntity> {
+    const user: UserEntity = {
+      id: randomUUID(),
+      email: normaliseEmail(email),
+      passwordHash: await this.passwords.hash(password),
+      createdAt: new Date(),
+    };
+    try {
+      // One INSERT, no transaction: the session module writes to the same SQLite file.
+      await this.users.insert(user);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new EmailTakenError(user.email);
+      throw error;
+    }
+    return user;
+  }
+
+  /** The user with these credentials, or `undefined`; takes the same time whether or not the email exists. */
+  async verifyCredentials(email: string, password: string): Promise<UserEntity | undefined> {
+    const user = await this.findByEmail(email);
+    if (!user) {
+      await this.passwords.verifyAgainstDummy(password);
+      return undefined;
+    }
+    return (await this.passwords.verify(password, user.passwordHash)) ? user : undefined;
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ email: normaliseEmail(email) });
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ id });
+  }
+}
+
+/** The API's view of a user (no password hash). */
+export function toPublicUser(user: UserEntity): PublicUser {
+  return { id: user.id, email: user.email, createdAt: new Date(user.createdAt).toISOString() };
+}
+
+/** Emails are compared trimmed and lower-cased. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** A unique-constraint violation on SQLite, PostgreSQL or MySQL/MariaDB. */
+function isUniqueViolation(error: unknown): boolean {
+  const driverError = (error as { driverError?: { code?: string } }).driverError ?? (error as { code?: string });
+  return ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', '23505', 'ER_DUP_ENTRY'].includes(String(driverError?.code));
+}

@@ -1,0 +1,52 @@
+import type { DataSource } from 'typeorm';
+import type { JSONObject } from '../../claims/types';
+import { parseJsonColumn } from '../database-family';
+import { runQuery } from '../run-query';
+import type { StoredPayload } from '../session-record';
+import { type PayloadDialect, pathMergeExpression } from './payload-dialect';
+
+/** `JSON_EXTRACT(?, '$')` turns JSON text into a JSON value on both MySQL and MariaDB (no `CAST AS JSON` there). */
+const MYSQL_FUNCTIONS = { remove: 'JSON_REMOVE', set: 'JSON_SET', asJson: (p: string) => `JSON_EXTRACT(${p}, '$')` };
+
+/**
+ * MySQL and MariaDB: `JSON_REMOVE` then `JSON_SET` (see `pathMergeExpression`) in one UPDATE.
+ * Neither has UPDATE ... RETURNING, so `mergeOne` reads the row back after the write; the write
+ * itself is one atomic statement (InnoDB updates the locked, current row version), and the read
+ * may already include a later merge, which only makes the returned payload newer. JSON comes
+ * back parsed from MySQL's JSON type and as text from MariaDB's (an alias of LONGTEXT).
+ */
+export class MysqlPayloadDialect implements PayloadDialect {
+  /** @param table the escaped sessions table */
+  constructor(private readonly table: string) {}
+
+  async mergeOne(dataSource: DataSource, sessionHandle: string, update: JSONObject, nowMs: number): Promise<StoredPayload | undefined> {
+    const merged = pathMergeExpression('access_token_payload', update, MYSQL_FUNCTIONS);
+    const written = await runQuery(
+      dataSource,
+      `UPDATE ${this.table}
+          SET access_token_payload = ${merged.sql},
+              payload_version = payload_version + 1
+        WHERE session_handle = ? AND expires_at > ?`,
+      [...merged.params, sessionHandle, nowMs],
+    );
+    if (!written.affected) return undefined;
+    const read = await runQuery(dataSource, `SELECT access_token_payload, payload_version FROM ${this.table} WHERE session_handle = ?`, [sessionHandle]);
+    const row = read.records[0] as { access_token_payload: unknown; payload_version: number } | undefined;
+    return row ? { payload: parseJsonColumn(row.access_token_payload), version: Number(row.payload_version) } : undefined;
+  }
+
+  async mergeForUser(dataSource: DataSource, userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {
+    const merged = pathMergeExpression('access_token_payload', update, MYSQL_FUNCTIONS);
+    const params: unknown[] = [...merged.params, userId, nowMs];
+    if (tenantId !== undefined) params.push(tenantId);
+    const result = await runQuery(
+      dataSource,
+      `UPDATE ${this.table}
+          SET access_token_payload = ${merged.sql},
+              payload_version = payload_version + 1
+        WHERE user_id = ? AND expires_at > ?${tenantId !== undefined ? ' AND tenant_id = ?' : ''}`,
+      params,
+    );
+    return result.affected ?? 0;
+  }
+}
