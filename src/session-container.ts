@@ -99,6 +99,7 @@ export class Session implements SessionContainer {
   }
 
   async mergeIntoAccessTokenPayload(update: JSONObject): Promise<void> {
+    update = update ?? {};
     assertNoProtectedKeys(update, true);
     const stored = await this.runtime.store.mergePayload(this.getHandle(), withoutProtectedKeys(update), Date.now());
     if (!stored) throw this.runtime.errors.unauthorised(this.scene(), 'session does not exist anymore');

@@ -13,12 +13,12 @@ export const PROTECTED_PAYLOAD_KEYS: readonly string[] = Object.freeze([
   'tId',
   'rsub',
   'stt',
+  // Not protected in SuperTokens; here because a custom `iss` would let the app make tokens
+  // that claim another issuer, and would never match the stored payload.
+  'iss',
 ]);
 
 const PROTECTED = new Set(PROTECTED_PAYLOAD_KEYS);
-
-/** Keys that are part of every token but not of the stored custom payload. */
-const TOKEN_ONLY = new Set([...PROTECTED_PAYLOAD_KEYS, 'iss']);
 
 /**
  * Throws {@link ProtectedPayloadKeyError} naming the first protected key set to a value.
@@ -45,7 +45,7 @@ export function withoutProtectedKeys(payload: JSONObject): JSONObject {
 export function customClaimsOf(payload: JSONObject): JSONObject {
   const out: JSONObject = {};
   for (const [key, value] of Object.entries(payload)) {
-    if (!TOKEN_ONLY.has(key)) out[key] = value;
+    if (!PROTECTED.has(key)) out[key] = value;
   }
   return out;
 }

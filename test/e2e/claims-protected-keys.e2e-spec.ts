@@ -51,7 +51,8 @@ describe.each(PLATFORMS)('protected access-token payload keys (%s)', (platform) 
   describe('creating a session', () => {
     it('is the documented list of keys', () => {
       expect([...PROTECTED_PAYLOAD_KEYS].sort()).toEqual(
-        ['antiCsrfToken', 'exp', 'iat', 'parentRefreshTokenHash1', 'refreshTokenHash1', 'rsub', 'sessionHandle', 'stt', 'sub', 'tId'].sort(),
+        // DESIGN §4's list plus `iss`, which the module also owns (see src/tokens/protected-keys.ts).
+        ['antiCsrfToken', 'exp', 'iat', 'iss', 'parentRefreshTokenHash1', 'refreshTokenHash1', 'rsub', 'sessionHandle', 'stt', 'sub', 'tId'].sort(),
       );
     });
 

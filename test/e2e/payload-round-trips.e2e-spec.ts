@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { SessionService } from '../../src';
 import { payloadApp } from '../fixtures/payload.app';
+import { testDatabaseKind } from '../support/database';
 import { createTestApp, PLATFORMS } from '../support/platforms';
 import { QueryCounter } from '../support/query-counter';
 import { customClaimsOfToken, sessionClient } from '../support/payload-client';
@@ -71,13 +72,13 @@ describe.each(PLATFORMS)('database round trips of payload writes (%s)', (platfor
     expect(stored.slice(20)).toEqual(Array(5).fill({ someKey: 'someValue', flag: 25, tenantFlag: true }));
   });
 
-  it('an online merge and a legacy replace are one UPDATE each (the new token comes from the statement’s result)', async () => {
+  it('an online merge is one UPDATE (the new token comes from its RETURNING; MySQL/MariaDB have none and read back), a legacy replace one UPDATE', async () => {
     const c = sessionClient(app, 'header');
     const { access } = await c.login({ userId: 'online-writes' });
     counter.reset();
 
     const merged = await c.post('/updateinfo', access).expect(201);
-    expect(verbs(counter)).toEqual(['UPDATE']);
+    expect(verbs(counter)).toEqual(['mysql', 'mariadb'].includes(testDatabaseKind()) ? ['UPDATE', 'SELECT'] : ['UPDATE']);
     expect(customClaimsOfToken(merged.headers['st-access-token'])).toEqual({ someKey: 'someValue', newKey: 'newValue' });
 
     counter.reset();
