@@ -135,6 +135,12 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     // Tokens of an older session in the other transfer method would shadow the new ones.
     const stale = this.transport.methodsCarried(req).filter((m) => m !== transferMethod);
     if (stale.length > 0) this.transport.clearTokens(res, stale);
+    this.sendAllTokens(res, transferMethod, session);
+    return session;
+  }
+
+  /** Access, refresh and anti-CSRF tokens of a new or refreshed session, with the refresh cookie's expiry. */
+  private sendAllTokens(res: ResponseLike, transferMethod: TokenTransferMethod, session: SessionContainer): void {
     const tokens = session.getAllSessionTokensDangerously();
     this.transport.writeTokens(res, transferMethod, {
       accessToken: tokens.accessToken,
@@ -143,7 +149,6 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       refreshTokenExpiresAt: Date.now() + this.config.refreshTokenValidity * 1000,
       antiCsrfToken: tokens.antiCsrfToken,
     });
-    return session;
   }
 
   /** Creates a session without a request; read the tokens with `getAllSessionTokensDangerously()`. */
@@ -358,14 +363,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       }
       return true;
     });
-    const tokens = session.getAllSessionTokensDangerously();
-    this.transport.writeTokens(res, found.transferMethod, {
-      accessToken: tokens.accessToken,
-      frontToken: tokens.frontToken,
-      refreshToken: tokens.refreshToken,
-      refreshTokenExpiresAt: Date.now() + this.config.refreshTokenValidity * 1000,
-      antiCsrfToken: tokens.antiCsrfToken,
-    });
+    this.sendAllTokens(res, found.transferMethod, session);
     return session;
   }
 
