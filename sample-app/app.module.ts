@@ -2,17 +2,24 @@ import { Module } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { SessionModule } from '../src';
+import { AdminModule } from './admin/admin.module';
+import { ArticlesModule } from './articles/articles.module';
 import { AuthModule } from './auth/auth.module';
 import { SAMPLE_CONFIG, type SampleConfig } from './config/sample-config';
 import { SampleConfigModule } from './config/sample-config.module';
 import { sampleDatabaseOptions } from './database/database-options';
+import { EmailVerificationModule } from './email-verification/email-verification.module';
+import { OutboxModule } from './outbox/outbox.module';
 import { ProfileModule } from './profile/profile.module';
+import { RolesModule } from './roles/roles.module';
 import { sampleSessionOptions } from './session/session-options';
+import { TwoFactorModule } from './two-factor/two-factor.module';
 import { UsersModule } from './users/users.module';
+import { UsersService } from './users/users.service';
 import { WebModule } from './web/web.module';
 
 /**
- * The sample app: infrastructure (config, database, sessions) first, then one module per feature.
+ * The sample app: infrastructure (config, database, sessions, outbox) first, then one module per feature.
  * Configuration is read when the app boots, so tests can set `SAMPLE_DB=:memory:` before creating it.
  */
 @Module({
@@ -23,12 +30,21 @@ import { WebModule } from './web/web.module';
       useFactory: (config: SampleConfig) => ({ ...sampleDatabaseOptions(config), autoLoadEntities: true, synchronize: true }),
     }),
     SessionModule.forRootAsync({
-      inject: [SAMPLE_CONFIG, getDataSourceToken()],
-      useFactory: (config: SampleConfig, appDataSource: DataSource) => sampleSessionOptions(config, appDataSource),
+      // UsersService is the source of the st-ev claim (isEmailVerified).
+      imports: [UsersModule],
+      inject: [SAMPLE_CONFIG, getDataSourceToken(), UsersService],
+      useFactory: (config: SampleConfig, appDataSource: DataSource, users: UsersService) =>
+        sampleSessionOptions(config, appDataSource, users),
     }),
+    OutboxModule,
     UsersModule,
+    RolesModule,
     AuthModule,
+    TwoFactorModule,
+    EmailVerificationModule,
     ProfileModule,
+    ArticlesModule,
+    AdminModule,
     WebModule,
   ],
 })

@@ -20,9 +20,11 @@ function startupMessage(url: string, config: SampleConfig): string {
   const demo = DEMO_USERS[0];
   return [
     `listening on ${url} (database: ${config.databaseFile}, access tokens valid ${config.accessTokenValidity}s)`,
-    `open ${url}/ in a browser, or try:`,
+    `open ${url}/ in a browser, or try (2FA codes and verification links appear in this log, from "Outbox"):`,
     `  curl -i -X POST ${url}/signin -H 'content-type: application/json' -d '{"email":"${demo.email}","password":"${demo.password}"}'`,
-    `  curl -i ${url}/me -H "authorization: Bearer <st-access-token from the sign-in response>"`,
+    `  curl -i -X POST ${url}/2fa/verify -H "authorization: Bearer <st-access-token>" -H 'content-type: application/json' -d '{"code":"<code from the log>"}'`,
+    `  curl -i ${url}/me -H "authorization: Bearer <st-access-token from the 2FA response>"`,
+    `  curl -i ${url}/admin/dashboard -H "authorization: Bearer <st-access-token>"`,
     `  curl -i -X POST ${url}/auth/session/refresh -H "authorization: Bearer <st-refresh-token>"`,
     `  curl -i -X POST ${url}/auth/signout -H "authorization: Bearer <st-access-token>"`,
     `  curl -i -X POST ${url}/signup -H 'content-type: application/json' -d '{"email":"carol@example.com","password":"carol-password"}'`,

@@ -1,11 +1,15 @@
 import { Body, ConflictException, Controller, HttpCode, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Public, SessionService } from '../../src';
+import { Public, SessionService, UserRolesService } from '../../src';
+import { EmailVerificationService } from '../email-verification/email-verification.service';
+import { DEFAULT_ROLE } from '../roles/demo-roles';
+import { TENANT_ID } from '../session/tenant';
+import { SecondFactorService } from '../two-factor/second-factor.service';
+import type { UserEntity } from '../users/user.entity';
 import { EmailTakenError, type PublicUser, toPublicUser, UsersService } from '../users/users.service';
 import { type Credentials, CredentialsPipe } from './credentials.pipe';
 
-/** SuperTokens' default tenant; the sample app is single-tenant. */
-export const TENANT_ID = 'public';
+export { TENANT_ID } from '../session/tenant';
 
 /** Sign-up's password policy (sign-in accepts whatever was valid when the account was made). */
 export const MIN_PASSWORD_LENGTH = 8;
@@ -20,6 +24,10 @@ export interface SignInResponse {
  * Email/password sign-up and sign-in. Each creates a session with `createNewSession`, which
  * writes the tokens to the response: headers by default, cookies when the client sends
  * `st-auth-mode: cookie`. Sign-out and refresh are the library's routes under `/auth`.
+ *
+ * A new session is only the first factor: its `2fa-completed` claim is false until the code
+ * sent to the log is entered at `POST /2fa/verify`, and a new account's `st-ev` claim is false
+ * until the verification link (also in the log) is opened. Until then guarded routes answer 403.
  */
 @Public()
 @Controller()
@@ -27,9 +35,12 @@ export class AuthController {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionService,
+    private readonly userRoles: UserRolesService,
+    private readonly secondFactor: SecondFactorService,
+    private readonly emailVerification: EmailVerificationService,
   ) {}
 
-  /** 201 with a new account and its first session; 409 if the email is taken. */
+  /** 201 with a new account (role "user", email unverified) and its first session; 409 if the email is taken. */
   @Post('signup')
   @HttpCode(201)
   async signUp(
@@ -44,7 +55,10 @@ export class AuthController {
       if (error instanceof EmailTakenError) throw new ConflictException({ message: 'email already registered' });
       throw error;
     }
-    await this.sessions.createNewSession(request, response, TENANT_ID, user.id);
+    // Before the session exists, so its st-role / st-perm claims already include the role.
+    await this.userRoles.addRoleToUser(TENANT_ID, user.id, DEFAULT_ROLE);
+    await this.emailVerification.sendLink(user);
+    await this.startSession(request, response, user);
     return { status: 'OK', user: toPublicUser(user) };
   }
 
@@ -58,7 +72,14 @@ export class AuthController {
   ): Promise<SignInResponse> {
     const user = await this.users.verifyCredentials(credentials.email, credentials.password);
     if (!user) throw new UnauthorizedException({ message: 'wrong credentials' });
-    await this.sessions.createNewSession(request, response, TENANT_ID, user.id);
+    await this.startSession(request, response, user);
     return { status: 'OK', user: toPublicUser(user) };
+  }
+
+  /** A session with the second factor pending: its code is stored in the session's private data and sent. */
+  private async startSession(request: Request, response: Response, user: UserEntity): Promise<void> {
+    const challenge = this.secondFactor.newChallenge();
+    const session = await this.sessions.createNewSession(request, response, TENANT_ID, user.id, undefined, challenge.sessionData);
+    this.secondFactor.sendCode(user.email, challenge.code, session.getHandle());
   }
 }

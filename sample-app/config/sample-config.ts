@@ -6,6 +6,8 @@ export interface SampleConfig {
   port: number;
   /** Access-token lifetime in seconds (`ACCESS_TOKEN_VALIDITY`, default 3600); set it low to watch refreshes happen. */
   accessTokenValidity: number;
+  /** Base of the links the app sends, e.g. email-verification links (`PUBLIC_URL`, default `http://localhost:<port>`). */
+  publicUrl: string;
 }
 
 /** Injection token of the {@link SampleConfig}. */
@@ -13,11 +15,25 @@ export const SAMPLE_CONFIG = 'sample-app:config';
 
 /** Reads the environment; throws on values that cannot work, so a typo fails at start. */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
+  const port = integer('PORT', env.PORT, 3000, 0, 65535);
   return {
     databaseFile: env.SAMPLE_DB?.trim() || 'sample-app.sqlite',
-    port: integer('PORT', env.PORT, 3000, 0, 65535),
+    port,
     accessTokenValidity: integer('ACCESS_TOKEN_VALIDITY', env.ACCESS_TOKEN_VALIDITY, 3600, 1, Number.MAX_SAFE_INTEGER),
+    publicUrl: url('PUBLIC_URL', env.PUBLIC_URL, `http://localhost:${port}`),
   };
+}
+
+function url(name: string, raw: string | undefined, fallback: string): string {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw.trim());
+  } catch {
+    throw new Error(`${name} must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
+  return parsed.origin + parsed.pathname.replace(/\/+$/, '');
 }
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {

@@ -76,13 +76,43 @@ function credentials() {
   return { email: $('email').value, password: $('password').value };
 }
 
+/** A claim's value in the front-token payload (claims are stored as `{ v, t }`). */
+function claim(token, key) {
+  const entry = token.up && token.up[key];
+  return entry && typeof entry === 'object' ? entry.v : undefined;
+}
+
+/** One line of the claims summary, green when the step is done. */
+function claimSpan(label, value, done) {
+  const span = document.createElement('span');
+  span.className = done ? 'ok' : 'pending';
+  span.textContent = `${label}: ${value}`;
+  return span;
+}
+
+const SESSION_BUTTONS = ['me', 'refresh', 'signout', 'verify-code', 'resend-code', 'email-status', 'resend-link', 'articles', 'edit', 'dashboard', 'users', 'grant-button', 'revoke-button'];
+
 function render() {
   const token = frontToken();
   const signedIn = token !== null;
   $('state').textContent = signedIn
     ? `Signed in as user ${token.uid}; access token expires at ${new Date(token.ate).toLocaleTimeString()}`
     : 'Signed out';
-  for (const id of ['me', 'refresh', 'signout']) $(id).disabled = !signedIn;
+  const claims = $('claims');
+  claims.replaceChildren();
+  if (signedIn) {
+    const roles = claim(token, 'st-role') || [];
+    const permissions = claim(token, 'st-perm') || [];
+    const secondFactor = claim(token, '2fa-completed') === true;
+    const emailVerified = claim(token, 'st-ev') === true;
+    claims.append(
+      claimSpan('2FA', secondFactor ? 'completed' : 'code pending', secondFactor),
+      claimSpan('email', emailVerified ? 'verified' : 'not verified', emailVerified),
+      claimSpan('roles', roles.join(', ') || 'none', true),
+      claimSpan('permissions', permissions.join(', ') || 'none', true),
+    );
+  }
+  for (const id of SESSION_BUTTONS) $(id).disabled = !signedIn;
 }
 
 $('credentials').addEventListener('submit', (event) => {
@@ -93,5 +123,22 @@ $('signup').addEventListener('click', () => void call('POST', '/signup', credent
 $('me').addEventListener('click', () => void call('GET', '/me'));
 $('refresh').addEventListener('click', () => void refresh());
 $('signout').addEventListener('click', () => void call('POST', '/auth/signout'));
+$('second-factor').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void call('POST', '/2fa/verify', { code: $('code').value.trim() });
+});
+$('resend-code').addEventListener('click', () => void call('POST', '/2fa/resend'));
+$('email-status').addEventListener('click', () => void call('GET', '/verify-email/status'));
+$('resend-link').addEventListener('click', () => void call('POST', '/verify-email/resend'));
+$('articles').addEventListener('click', () => void call('GET', '/articles'));
+$('edit').addEventListener('click', () => void call('POST', '/articles/1/edit', { title: `Edited at ${new Date().toLocaleTimeString()}` }));
+$('dashboard').addEventListener('click', () => void call('GET', '/admin/dashboard'));
+$('users').addEventListener('click', () => void call('GET', '/admin/users'));
+const roleUrl = () => `/admin/users/${encodeURIComponent($('grant-user').value.trim())}/roles`;
+$('grant').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void call('POST', roleUrl(), { role: $('grant-role').value });
+});
+$('revoke-button').addEventListener('click', () => void call('DELETE', `${roleUrl()}/${encodeURIComponent($('grant-role').value)}`));
 
 render();

@@ -17,4 +17,8 @@ export class UserEntity {
 
   @Column({ name: 'created_at', type: 'datetime' })
   createdAt!: Date;
+
+  /** When the user opened their verification link; `null` until then (the session's `st-ev` claim reads this). */
+  @Column({ name: 'email_verified_at', type: 'datetime', nullable: true })
+  emailVerifiedAt!: Date | null;
 }

@@ -5,10 +5,10 @@ import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
 import { UsersService } from './users.service';
 
-/** The user store: accounts, password hashing, demo users. */
+/** The user store: accounts, password hashing, email-verified state, demo users. */
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity])],
   providers: [UsersService, PasswordHasher, DemoUsersSeeder],
-  exports: [UsersService],
+  exports: [UsersService, DemoUsersSeeder],
 })
 export class UsersModule {}

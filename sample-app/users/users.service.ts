@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import type { Repository } from 'typeorm';
+import { IsNull, type Repository } from 'typeorm';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
 
@@ -17,6 +17,7 @@ export interface PublicUser {
   id: string;
   email: string;
   createdAt: string;
+  emailVerified: boolean;
 }
 
 /** Users and their passwords. Knows nothing about sessions or HTTP. */
@@ -27,13 +28,18 @@ export class UsersService {
     private readonly passwords: PasswordHasher,
   ) {}
 
-  /** Creates a user; throws {@link EmailTakenError} if the email is taken (also when two sign-ups race). */
-  async register(email: string, password: string): Promise<UserEntity> {
+  /**
+   * Creates a user, with an unverified email unless `emailVerified` (demo users); throws
+   * {@link EmailTakenError} if the email is taken (also when two sign-ups race).
+   */
+  async register(email: string, password: string, { emailVerified = false } = {}): Promise<UserEntity> {
+    const now = new Date();
     const user: UserEntity = {
       id: randomUUID(),
       email: normaliseEmail(email),
       passwordHash: await this.passwords.hash(password),
-      createdAt: new Date(),
+      createdAt: now,
+      emailVerifiedAt: emailVerified ? now : null,
     };
     try {
       // One INSERT, no transaction: the session module writes to the same SQLite file.
@@ -62,11 +68,34 @@ export class UsersService {
   findById(id: string): Promise<UserEntity | null> {
     return this.users.findOneBy({ id });
   }
+
+  /** Every user, oldest first (the admin page's list; a real app would paginate). */
+  findAll(): Promise<UserEntity[]> {
+    return this.users.find({ order: { createdAt: 'ASC' } });
+  }
+
+  /** The source of truth of the session's `st-ev` claim; false for an unknown user. */
+  async isEmailVerified(id: string): Promise<boolean> {
+    const user = await this.users.findOne({ where: { id }, select: { id: true, emailVerifiedAt: true } });
+    return user?.emailVerifiedAt != null;
+  }
+
+  /** Marks the user's email verified (keeps the first verification time); false for an unknown user. */
+  async markEmailVerified(id: string): Promise<boolean> {
+    // One UPDATE, no read-modify-write: a second verification leaves the first time in place.
+    const result = await this.users.update({ id, emailVerifiedAt: IsNull() }, { emailVerifiedAt: new Date() });
+    return (result.affected ?? 0) > 0 || this.users.existsBy({ id });
+  }
 }
 
 /** The API's view of a user (no password hash). */
 export function toPublicUser(user: UserEntity): PublicUser {
-  return { id: user.id, email: user.email, createdAt: new Date(user.createdAt).toISOString() };
+  return {
+    id: user.id,
+    email: user.email,
+    createdAt: new Date(user.createdAt).toISOString(),
+    emailVerified: user.emailVerifiedAt != null,
+  };
 }
 
 /** Emails are compared trimmed and lower-cased. */

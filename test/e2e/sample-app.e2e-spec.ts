@@ -1,9 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { AppModule } from '../../sample-app/app.module';
+import { Outbox } from '../../sample-app/outbox/outbox.service';
 import { DEMO_USERS } from '../../sample-app/users/demo-users.seeder';
 import { createTestApp, PLATFORMS } from '../support/platforms';
-import { cookieTokens, decodeFrontToken, headerTokens, setCookie } from '../support/tokens';
+import { cookieTokens, decodeFrontToken, headerTokens, jwtPayload, setCookie } from '../support/tokens';
 
 const [alice] = DEMO_USERS;
 const json = { 'content-type': 'application/json' };
@@ -12,6 +13,18 @@ describe.each(PLATFORMS)('sample app (%s)', (platform) => {
   let app: INestApplication;
   let previousDb: string | undefined;
   const http = () => request(app.getHttpServer());
+
+  /**
+   * Every session starts with the second factor pending (see sample-app-claims.e2e-spec.ts):
+   * enters the code the app "sent" for this session and returns the access token that passes.
+   */
+  async function completeSecondFactor(email: string, access: string, mode: 'header' | 'cookie' = 'header'): Promise<string> {
+    const sessionHandle = jwtPayload(access).sessionHandle;
+    const code = app.get(Outbox).latest('two-factor-code', email, { sessionHandle })!.data.code;
+    const req = http().post('/2fa/verify').send({ code });
+    const res = await (mode === 'cookie' ? req.set('Cookie', `sAccessToken=${access}`) : req.set('Authorization', `Bearer ${access}`)).expect(200);
+    return mode === 'cookie' ? cookieTokens(res).access! : headerTokens(res).access;
+  }
 
   beforeAll(async () => {
     // The app reads its configuration when it boots: a private in-memory database per app.
@@ -37,14 +50,22 @@ describe.each(PLATFORMS)('sample app (%s)', (platform) => {
 
   it('a demo user signs in (header mode) and reads /me with the bearer token', async () => {
     const signIn = await http().post('/signin').send({ email: alice.email, password: alice.password }).expect(200);
-    expect(signIn.body).toEqual({ status: 'OK', user: { id: expect.any(String), email: alice.email, createdAt: expect.any(String) } });
+    expect(signIn.body).toEqual({
+      status: 'OK',
+      user: { id: expect.any(String), email: alice.email, createdAt: expect.any(String), emailVerified: true },
+    });
     const { access, refresh, front } = headerTokens(signIn);
     expect(access).toEqual(expect.any(String));
     expect(refresh).toEqual(expect.any(String));
     expect(decodeFrontToken(front).uid).toBe(signIn.body.user.id);
     expect(setCookie(signIn, 'sAccessToken')).toBeUndefined();
 
-    const me = await http().get('/me').set('Authorization', `Bearer ${access}`).expect(200);
+    // The second factor comes first; its response carries the token that passes.
+    expect((await http().get('/me').set('Authorization', `Bearer ${access}`).expect(403)).body.claimValidationErrors).toEqual([
+      expect.objectContaining({ id: '2fa-completed' }),
+    ]);
+    const complete = await completeSecondFactor(alice.email, access);
+    const me = await http().get('/me').set('Authorization', `Bearer ${complete}`).expect(200);
     expect(me.body).toMatchObject({ userId: signIn.body.user.id, email: alice.email, tenantId: 'public' });
     expect(me.body.accessTokenPayload).toMatchObject({ sub: signIn.body.user.id, sessionHandle: me.body.sessionHandle });
   });
@@ -53,11 +74,14 @@ describe.each(PLATFORMS)('sample app (%s)', (platform) => {
     await http().post('/signin').send({ email: `  ${alice.email.toUpperCase()} `, password: alice.password }).expect(200);
   });
 
-  it('a new user signs up, is signed in at once, and can sign in again later', async () => {
+  it('a new user signs up, is signed in at once (with 2FA and email verification pending), and can sign in again later', async () => {
     const signUp = await http().post('/signup').send({ email: 'carol@example.com', password: 'carol-password' }).expect(201);
-    expect(signUp.body.user.email).toBe('carol@example.com');
-    const me = await http().get('/me').set('Authorization', `Bearer ${headerTokens(signUp).access}`).expect(200);
-    expect(me.body).toMatchObject({ userId: signUp.body.user.id, email: 'carol@example.com' });
+    expect(signUp.body.user).toMatchObject({ email: 'carol@example.com', emailVerified: false });
+    expect(decodeFrontToken(headerTokens(signUp).front).uid).toBe(signUp.body.user.id);
+    const status = await http().get('/2fa/status').set('Authorization', `Bearer ${headerTokens(signUp).access}`).expect(200);
+    expect(status.body).toMatchObject({ completed: false });
+    const me = await http().get('/me').set('Authorization', `Bearer ${headerTokens(signUp).access}`).expect(403);
+    expect(me.body.claimValidationErrors.map((e: { id: string }) => e.id)).toEqual(['st-ev', '2fa-completed']);
 
     const again = await http().post('/signin').send({ email: 'carol@example.com', password: 'carol-password' }).expect(200);
     expect(again.body.user.id).toBe(signUp.body.user.id);
@@ -143,9 +167,11 @@ describe.each(PLATFORMS)('sample app (%s)', (platform) => {
     expect(refresh.attributes).toMatchObject({ path: '/auth/session/refresh', httponly: true, samesite: 'Lax' });
     expect(decodeFrontToken(signIn.headers['front-token']).uid).toBe(signIn.body.user.id);
 
-    const me = await http().get('/me').set('Cookie', `sAccessToken=${access.value}`).expect(200);
+    const complete = await completeSecondFactor(alice.email, access.value, 'cookie');
+    const me = await http().get('/me').set('Cookie', `sAccessToken=${complete}`).expect(200);
     expect(me.body.email).toBe(alice.email);
 
+    // The refreshed token is built from the stored payload, where 2FA is complete.
     const refreshed = await http().post('/auth/session/refresh').set('Cookie', `sRefreshToken=${refresh.value}`).expect(200);
     const rotated = cookieTokens(refreshed);
     expect(rotated.access).toEqual(expect.any(String));
