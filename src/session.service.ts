@@ -508,7 +508,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
    */
   async mergeIntoAccessTokenPayload(sessionHandle: string, update: JSONObject): Promise<boolean> {
     assertNoProtectedKeys(update ?? {}, true);
-    return (await this.store.mergePayload(sessionHandle, withoutProtectedKeys(update ?? {}), Date.now())) !== undefined;
+    return this.store.mergePayloadIfExists(sessionHandle, withoutProtectedKeys(update ?? {}), Date.now());
   }
 
   /** The same merge on every live session of a user (optionally one tenant), in one statement; returns how many. */

@@ -23,6 +23,11 @@ export interface SessionStore {
   updateSessionData(sessionHandle: string, data: JSONObject, nowMs: number): Promise<boolean>;
   /** Top-level merge into the custom payload (`null` removes a key); the result, or `undefined` if unknown. */
   mergePayload(sessionHandle: string, update: JSONObject, nowMs: number): Promise<StoredPayload | undefined>;
+  /**
+   * The same merge when only "did the session exist" matters (offline merges): one statement on
+   * every database, where {@link mergePayload} must read the row back on MySQL/MariaDB.
+   */
+  mergePayloadIfExists(sessionHandle: string, update: JSONObject, nowMs: number): Promise<boolean>;
   /** The same merge on every live session of a user, in one statement; returns how many changed. */
   mergePayloadForUser(userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number>;
   /** Replace the custom payload; false if the session is unknown or expired. */

@@ -6,6 +6,7 @@ import { type DatabaseFamily, databaseFamily } from './database-family';
 import type { PayloadDialect } from './dialects/payload-dialect';
 import { selectPayloadDialect } from './dialects/select-payload-dialect';
 import { SessionEntity } from './entities/session.entity';
+import { retryOnDeadlock } from './run-query';
 import type { RefreshRotation, SessionRecord, StoredPayload } from './session-record';
 import type { SessionStore } from './session-store';
 
@@ -56,14 +57,14 @@ export class TypeOrmSessionStore implements SessionStore {
     if (sessionHandles.length === 0) return [];
     const existing = await this.repository.find({ select: { sessionHandle: true }, where: { sessionHandle: In(sessionHandles) } });
     const handles = existing.map((s) => s.sessionHandle);
-    if (handles.length > 0) await this.repository.delete({ sessionHandle: In(handles) });
+    if (handles.length > 0) await retryOnDeadlock(() => this.repository.delete({ sessionHandle: In(handles) }));
     return handles;
   }
 
   async deleteForUser(userId: string, tenantId: string | undefined): Promise<string[]> {
     const where = tenantId === undefined ? { userId } : { userId, tenantId };
     const existing = await this.repository.find({ select: { sessionHandle: true }, where });
-    if (existing.length > 0) await this.repository.delete(where);
+    if (existing.length > 0) await retryOnDeadlock(() => this.repository.delete(where));
     return existing.map((s) => s.sessionHandle);
   }
 
@@ -86,6 +87,10 @@ export class TypeOrmSessionStore implements SessionStore {
     return this.dialect.mergeOne(this.dataSource, sessionHandle, update, nowMs);
   }
 
+  mergePayloadIfExists(sessionHandle: string, update: JSONObject, nowMs: number): Promise<boolean> {
+    return this.dialect.mergeOneIfExists(this.dataSource, sessionHandle, update, nowMs);
+  }
+
   mergePayloadForUser(userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {
     return this.dialect.mergeForUser(this.dataSource, userId, tenantId, update, nowMs);
   }
@@ -101,7 +106,7 @@ export class TypeOrmSessionStore implements SessionStore {
   }
 
   async deleteExpired(nowMs: number): Promise<number> {
-    const result = await this.repository.delete({ expiresAt: LessThanOrEqual(nowMs) });
+    const result = await retryOnDeadlock(() => this.repository.delete({ expiresAt: LessThanOrEqual(nowMs) }));
     return result.affected ?? 0;
   }
 }

@@ -43,7 +43,9 @@ export class SigningKeyService {
   private current?: LoadedSigningKey;
   private lastReloadAt = 0;
   private pending?: Promise<void>;
-  private scheduledReload?: Promise<void>;
+  private scheduledReload?: Promise<number>;
+  /** Reloads started so far; numbers them, so a request can tell one that began after it arrived. */
+  private reloadsStarted = 0;
 
   constructor(
     @Inject(SESSION_DATA_SOURCE) dataSource: DataSource,
@@ -78,13 +80,32 @@ export class SigningKeyService {
     if (known) return known;
     // Within the interval, wait for the next allowed reload instead of refusing: a token signed
     // with a key another instance just created must not fail, and random kids still cost at
-    // most one query per interval.
+    // most one query per interval. A reload that had already started when this request arrived
+    // may have read the table before the key existed: then wait for the one after it.
+    const startedBeforeArrival = this.reloadsStarted;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const reloadNumber = await this.scheduleReload();
+      const found = this.keys.get(kid);
+      if (found || reloadNumber > startedBeforeArrival) return found;
+    }
+    return this.keys.get(kid);
+  }
+
+  /** The next rate-limited reload (shared by every request waiting for one); resolves with its number. */
+  private scheduleReload(): Promise<number> {
     const wait = Math.min(this.lastReloadAt + UNKNOWN_KID_RELOAD_INTERVAL_MS - Date.now(), UNKNOWN_KID_RELOAD_INTERVAL_MS);
     this.scheduledReload ??= new Promise<void>((resolve) => setTimeout(resolve, Math.max(wait, 0)))
-      .then(() => this.serialise(() => this.reload()))
+      .then(async () => {
+        let number = 0;
+        await this.serialise(async () => {
+          const reloading = this.reload();
+          number = this.reloadsStarted;
+          await reloading;
+        });
+        return number;
+      })
       .finally(() => (this.scheduledReload = undefined));
-    await this.scheduledReload;
-    return this.keys.get(kid);
+    return this.scheduledReload;
   }
 
   /** Synchronous lookup for the hot path; `undefined` means "ask {@link getVerificationKey}". */
@@ -145,6 +166,7 @@ export class SigningKeyService {
   }
 
   private async reload(): Promise<void> {
+    this.reloadsStarted++;
     this.lastReloadAt = Date.now();
     const rows = await this.repository.find({ order: { createdAt: 'ASC' } });
     const next = new Map<string, LoadedSigningKey>();

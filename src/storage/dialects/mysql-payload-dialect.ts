@@ -20,7 +20,16 @@ export class MysqlPayloadDialect implements PayloadDialect {
   constructor(private readonly table: string) {}
 
   async mergeOne(dataSource: DataSource, sessionHandle: string, update: JSONObject, nowMs: number): Promise<StoredPayload | undefined> {
+    if (!(await this.mergeOneIfExists(dataSource, sessionHandle, update, nowMs))) return undefined;
+    const read = await runQuery(dataSource, `SELECT access_token_payload, payload_version FROM ${this.table} WHERE session_handle = ?`, [sessionHandle]);
+    const row = read.records[0] as { access_token_payload: unknown; payload_version: number } | undefined;
+    return row ? { payload: parseJsonColumn(row.access_token_payload), version: Number(row.payload_version) } : undefined;
+  }
+
+  async mergeOneIfExists(dataSource: DataSource, sessionHandle: string, update: JSONObject, nowMs: number): Promise<boolean> {
     const merged = pathMergeExpression('access_token_payload', update, MYSQL_FUNCTIONS);
+    // payload_version always changes, so the affected count is 1 for a live session even
+    // without the FOUND_ROWS connection flag.
     const written = await runQuery(
       dataSource,
       `UPDATE ${this.table}
@@ -29,10 +38,7 @@ export class MysqlPayloadDialect implements PayloadDialect {
         WHERE session_handle = ? AND expires_at > ?`,
       [...merged.params, sessionHandle, nowMs],
     );
-    if (!written.affected) return undefined;
-    const read = await runQuery(dataSource, `SELECT access_token_payload, payload_version FROM ${this.table} WHERE session_handle = ?`, [sessionHandle]);
-    const row = read.records[0] as { access_token_payload: unknown; payload_version: number } | undefined;
-    return row ? { payload: parseJsonColumn(row.access_token_payload), version: Number(row.payload_version) } : undefined;
+    return (written.affected ?? 0) > 0;
   }
 
   async mergeForUser(dataSource: DataSource, userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {

@@ -9,6 +9,8 @@ import type { StoredPayload } from '../session-record';
 export interface PayloadDialect {
   /** Merge into one live session's payload and bump its version; the result, or `undefined`. */
   mergeOne(dataSource: DataSource, sessionHandle: string, update: JSONObject, nowMs: number): Promise<StoredPayload | undefined>;
+  /** The same merge in exactly one statement, without the result; whether the session was live. */
+  mergeOneIfExists(dataSource: DataSource, sessionHandle: string, update: JSONObject, nowMs: number): Promise<boolean>;
   /** Merge into every live session of a user (optionally one tenant); the number of rows changed. */
   mergeForUser(dataSource: DataSource, userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number>;
 }

@@ -33,16 +33,27 @@ export class PostgresPayloadDialect implements PayloadDialect {
     return row ? { payload: parseJsonColumn(row.access_token_payload), version: Number(row.payload_version) } : undefined;
   }
 
+  async mergeOneIfExists(dataSource: DataSource, sessionHandle: string, update: JSONObject, nowMs: number): Promise<boolean> {
+    return (await this.mergeOne(dataSource, sessionHandle, update, nowMs)) !== undefined;
+  }
+
   async mergeForUser(dataSource: DataSource, userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {
     const { removedKeys, values } = toKeyRemovalsAndValues(update);
     const params: unknown[] = [removedKeys, JSON.stringify(values), userId, nowMs];
     if (tenantId !== undefined) params.push(tenantId);
+    // Rows are locked in handle order first (the sub-select's FOR UPDATE runs after its sort):
+    // two per-user merges racing over the same sessions then wait for each other instead of
+    // deadlocking, which a plain UPDATE in physical row order does.
     const result = await runQuery(
       dataSource,
-      `UPDATE ${this.table}
+      `UPDATE ${this.table} AS s
           SET access_token_payload = ${PostgresPayloadDialect.MERGED},
               payload_version = payload_version + 1
-        WHERE user_id = $3 AND expires_at > $4${tenantId !== undefined ? ' AND tenant_id = $5' : ''}`,
+         FROM (SELECT session_handle FROM ${this.table}
+                WHERE user_id = $3 AND expires_at > $4${tenantId !== undefined ? ' AND tenant_id = $5' : ''}
+                ORDER BY session_handle
+                  FOR UPDATE) AS locked
+        WHERE s.session_handle = locked.session_handle`,
       params,
     );
     return result.affected ?? 0;

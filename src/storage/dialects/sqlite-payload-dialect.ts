@@ -27,6 +27,10 @@ export class SqlitePayloadDialect implements PayloadDialect {
     return row ? { payload: parseJsonColumn(row.access_token_payload), version: Number(row.payload_version) } : undefined;
   }
 
+  async mergeOneIfExists(dataSource: DataSource, sessionHandle: string, update: JSONObject, nowMs: number): Promise<boolean> {
+    return (await this.mergeOne(dataSource, sessionHandle, update, nowMs)) !== undefined;
+  }
+
   async mergeForUser(dataSource: DataSource, userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {
     const merged = pathMergeExpression('access_token_payload', update, SQLITE_FUNCTIONS);
     const params: unknown[] = [...merged.params, userId, nowMs];

@@ -1,5 +1,6 @@
-import { type MigrationInterface, type QueryRunner, Table } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { TABLES } from '../table-names';
+import { portableTable } from './portable-table';
 
 /**
  * Sessions and signing keys. Written with TypeORM's `Table` API, so one class serves SQLite,
@@ -12,7 +13,7 @@ export class CreateSessionTables1763800000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.createTable(
-      new Table({
+      portableTable(queryRunner, {
         name: TABLES.sessions,
         columns: [
           { name: 'session_handle', type: 'varchar', length: '36', isPrimary: true },
@@ -25,7 +26,7 @@ export class CreateSessionTables1763800000000 implements MigrationInterface {
           { name: 'anti_csrf_token', type: 'varchar', length: '64', isNullable: true },
           { name: 'access_token_payload', type: 'json' },
           { name: 'session_data', type: 'json' },
-          { name: 'payload_version', type: 'int', default: 1 },
+          { name: 'payload_version', type: 'int', default: '1' },
           { name: 'created_at', type: 'bigint' },
           { name: 'expires_at', type: 'bigint' },
         ],
@@ -37,7 +38,7 @@ export class CreateSessionTables1763800000000 implements MigrationInterface {
       true,
     );
     await queryRunner.createTable(
-      new Table({
+      portableTable(queryRunner, {
         name: TABLES.signingKeys,
         columns: [
           { name: 'kid', type: 'varchar', length: '64', isPrimary: true },

@@ -1,5 +1,6 @@
-import { type MigrationInterface, type QueryRunner, Table } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { TABLES } from '../table-names';
+import { portableTable } from './portable-table';
 
 /** Roles, their permissions and the roles of users per tenant (`UserRolesService`). */
 export class CreateRoleTables1763800000001 implements MigrationInterface {
@@ -7,7 +8,7 @@ export class CreateRoleTables1763800000001 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.createTable(
-      new Table({
+      portableTable(queryRunner, {
         name: TABLES.roles,
         columns: [
           { name: 'role', type: 'varchar', length: '255', isPrimary: true },
@@ -17,7 +18,7 @@ export class CreateRoleTables1763800000001 implements MigrationInterface {
       true,
     );
     await queryRunner.createTable(
-      new Table({
+      portableTable(queryRunner, {
         name: TABLES.rolePermissions,
         columns: [
           { name: 'role', type: 'varchar', length: '255', isPrimary: true },
@@ -28,7 +29,7 @@ export class CreateRoleTables1763800000001 implements MigrationInterface {
       true,
     );
     await queryRunner.createTable(
-      new Table({
+      portableTable(queryRunner, {
         name: TABLES.userRoles,
         columns: [
           { name: 'tenant_id', type: 'varchar', length: '128', isPrimary: true },
