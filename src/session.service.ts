@@ -521,14 +521,15 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   async fetchAndSetClaim<T>(sessionHandle: string, claim: SessionClaim<T>, userContext?: UserContext): Promise<boolean> {
     const record = await this.store.find(sessionHandle, Date.now());
     if (!record) return false;
-    const value = await claim.fetchValue(record.userId, record.tenantId, this.runtime.userContext(undefined, userContext));
+    const context = this.runtime.userContext(undefined, userContext);
+    const value = await claim.fetchValue(record.userId, record.tenantId, context);
     if (value === undefined) return true;
-    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.addToPayload_internal({}, value, userContext));
+    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.addToPayload_internal({}, value, context));
   }
 
   /** Stores a claim value in a session's payload; false if the session is unknown. */
   setClaimValue<T>(sessionHandle: string, claim: SessionClaim<T>, value: T, userContext?: UserContext): Promise<boolean> {
-    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.addToPayload_internal({}, value, userContext));
+    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.addToPayload_internal({}, value, this.runtime.userContext(undefined, userContext)));
   }
 
   /** A claim's value in a session's stored payload. */
@@ -539,12 +540,12 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   ): Promise<{ status: 'OK'; value: T | undefined } | { status: 'SESSION_DOES_NOT_EXIST_ERROR' }> {
     const record = await this.store.find(sessionHandle, Date.now());
     if (!record) return { status: 'SESSION_DOES_NOT_EXIST_ERROR' };
-    return { status: 'OK', value: claim.getValueFromPayload(record.accessTokenPayload, userContext) };
+    return { status: 'OK', value: claim.getValueFromPayload(record.accessTokenPayload, this.runtime.userContext(undefined, userContext)) };
   }
 
   /** Removes a claim from a session's stored payload; false if the session is unknown. */
   removeClaim(sessionHandle: string, claim: SessionClaim<unknown>, userContext?: UserContext): Promise<boolean> {
-    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.removeFromPayloadByMerge_internal({}, userContext));
+    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.removeFromPayloadByMerge_internal({}, this.runtime.userContext(undefined, userContext)));
   }
 
   /**

@@ -81,7 +81,10 @@ export interface SessionModuleOptions {
   database?: DataSourceOptions;
   /** Use the app's existing DataSource instead of opening one. */
   dataSource?: DataSource;
-  /** Create/alter tables from the entities at start (default: true for the module's own DataSource, false for yours). */
+  /**
+   * Create/alter tables from the entities at start: for tests and samples (default false). The
+   * module's own DataSource otherwise runs the shipped migrations (`SESSION_MIGRATIONS`) under a lock.
+   */
   synchronize?: boolean;
   /** Access-token lifetime in seconds (default 3600). */
   accessTokenValidity?: number;
