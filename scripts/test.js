@@ -94,7 +94,7 @@ function runJest(label, testDb, extraArgs, reportFile) {
   const args = [JEST, '--maxWorkers=2', '--json', `--outputFile=${reportFile}`, ...extraArgs, ...process.argv.slice(2)];
   console.log(`\n=== ${label}: jest ${args.slice(1).join(' ')} (TEST_DB=${testDb})\n`);
   const started = Date.now();
-  const result = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, TEST_DB: testDb } });
+  const result = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, TEST_DB: testDb, TEST_MATRIX: '1' } });
   const seconds = (Date.now() - started) / 1000;
   const summary = summarise(reportFile);
   if (result.status !== 0 && summary.failed === 0) {
