@@ -32,6 +32,7 @@ import {
   refreshTokenHash1,
   refreshTokenStorageHash,
 } from './tokens/refresh-token';
+import { classifyRefreshToken } from './tokens/refresh-token-chain';
 import { SessionTokenIssuer } from './tokens/session-token-issuer';
 import { type JsonWebKeySet, SigningKeyService } from './tokens/signing-key.service';
 import { checkAntiCsrf } from './transport/anti-csrf';
@@ -51,15 +52,6 @@ export interface SessionInformation {
   /** Creation time, epoch ms. */
   timeCreated: number;
 }
-
-/** Longest refresh-token chain walked to prove an old token genuine (bounds attacker-chosen work). */
-const MAX_CHAIN_WALK = 100_000;
-
-type RefreshOutcome =
-  | { kind: 'rotate' }
-  | { kind: 'grace'; current: ParsedRefreshToken }
-  | { kind: 'theft' }
-  | { kind: 'invalid' };
 
 /**
  * Creates, verifies, refreshes and revokes sessions; the online (request/response) and offline
@@ -392,7 +384,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       const record = await this.store.find(presented.sessionHandle, now);
       if (!record) throw this.errors.unauthorised(scene, 'session does not exist');
       if (!antiCsrfOk(record)) throw this.errors.unauthorised(scene, 'anti-csrf check failed', false);
-      const outcome = this.classifyRefreshToken(presented, record, now);
+      const outcome = classifyRefreshToken(presented, record, now, this.config.refreshGracePeriod * 1000);
       if (outcome.kind === 'invalid') throw this.errors.unauthorised(scene, 'invalid refresh token');
       if (outcome.kind === 'theft') {
         await this.store.delete([record.sessionHandle]);
@@ -411,19 +403,6 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       if (rotated) return this.sessionAfterRefresh(record, presented, child, transferMethod, scene);
     }
     throw this.errors.unauthorised(scene, 'refresh could not complete, try again', false);
-  }
-
-  private classifyRefreshToken(presented: ParsedRefreshToken, record: SessionRecord, now: number): RefreshOutcome {
-    const current = record.refreshGeneration;
-    if (presented.generation === current) {
-      return hashesEqual(refreshTokenStorageHash(formatRefreshToken(presented)), record.refreshHash) ? { kind: 'rotate' } : { kind: 'invalid' };
-    }
-    if (presented.generation > current || current - presented.generation > MAX_CHAIN_WALK) return { kind: 'invalid' };
-    let walked = presented;
-    while (walked.generation < current) walked = nextRefreshToken(walked, record.refreshSalt);
-    if (!hashesEqual(refreshTokenStorageHash(formatRefreshToken(walked)), record.refreshHash)) return { kind: 'invalid' };
-    const withinGrace = presented.generation === current - 1 && now - record.rotatedAt <= this.config.refreshGracePeriod * 1000;
-    return withinGrace ? { kind: 'grace', current: walked } : { kind: 'theft' };
   }
 
   private async sessionAfterRefresh(

@@ -1,0 +1,52 @@
+import {
+  formatRefreshToken,
+  hashesEqual,
+  nextRefreshToken,
+  type ParsedRefreshToken,
+  refreshTokenStorageHash,
+} from './refresh-token';
+
+/** Longest chain walked to prove an old token genuine (bounds attacker-chosen work). */
+export const MAX_CHAIN_WALK = 100_000;
+
+/** What the stored session says about its current refresh token. */
+export interface StoredRefreshState {
+  refreshGeneration: number;
+  refreshHash: string;
+  refreshSalt: string;
+  rotatedAt: number;
+}
+
+/** What to do with a presented refresh token. */
+export type RefreshOutcome =
+  | { kind: 'rotate' }
+  | { kind: 'grace'; current: ParsedRefreshToken }
+  | { kind: 'theft' }
+  | { kind: 'invalid' };
+
+/**
+ * Classifies a presented refresh token against the stored state:
+ * - the current generation with the stored hash: rotate;
+ * - an older generation whose chain leads to the stored hash is genuine: the parent within
+ *   the grace window gets the current token again (same outcome as the first call), anything
+ *   else is reuse of a superseded token, i.e. theft;
+ * - everything else (future generation, wrong secret, forged) is invalid: a plain 401 that
+ *   revokes nothing, so knowing a session handle is not enough to log its user out.
+ */
+export function classifyRefreshToken(
+  presented: ParsedRefreshToken,
+  stored: StoredRefreshState,
+  nowMs: number,
+  gracePeriodMs: number,
+): RefreshOutcome {
+  const current = stored.refreshGeneration;
+  if (presented.generation === current) {
+    return hashesEqual(refreshTokenStorageHash(formatRefreshToken(presented)), stored.refreshHash) ? { kind: 'rotate' } : { kind: 'invalid' };
+  }
+  if (presented.generation > current || current - presented.generation > MAX_CHAIN_WALK) return { kind: 'invalid' };
+  let walked = presented;
+  while (walked.generation < current) walked = nextRefreshToken(walked, stored.refreshSalt);
+  if (!hashesEqual(refreshTokenStorageHash(formatRefreshToken(walked)), stored.refreshHash)) return { kind: 'invalid' };
+  const withinGrace = presented.generation === current - 1 && nowMs - stored.rotatedAt <= gracePeriodMs;
+  return withinGrace ? { kind: 'grace', current: walked } : { kind: 'theft' };
+}
