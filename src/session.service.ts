@@ -1,21 +1,20 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { EmailVerificationClaim } from './claims/built-in/email-verification.claim';
-import { PermissionClaim, UserRoleClaim } from './claims/built-in/user-role.claim';
+import { ClaimPolicy } from './claims/claim-policy';
+import { OfflineClaims } from './claims/offline-claims';
 import type { SessionClaim } from './claims/session-claim';
 import type { SessionClaimValidator } from './claims/session-claim-validator';
 import type { ClaimValidationError } from './claims/types';
-import { runClaimValidators, validateClaims } from './claims/validate-claims';
 import type { JSONObject, UserContext } from './claims/types';
 import type { SessionConfig } from './config/session-config';
 import type { CreateNewSessionInput, TokenTransferMethod } from './config/session-module-options';
 import { SessionErrorFactory, type ErrorScene } from './errors/session-error-factory';
 import type { VerifySessionOptions } from './guards/verify-session-options';
 import { Session, type SessionContainer } from './session-container';
+import { SessionRefresher } from './session-refresher';
 import type { SessionRuntime } from './session-runtime';
 import { SESSION_CONFIG } from './session.constants';
-import type { SessionRecord } from './storage/session-record';
 import { SessionStore } from './storage/session-store';
 import { AccessTokenService, InvalidAccessTokenError } from './tokens/access-token.service';
 import type { AccessTokenPayload } from './tokens/access-token-payload';
@@ -25,14 +24,10 @@ import { PayloadCheckSchedule, sameJson } from './sync/payload-freshness';
 import {
   formatRefreshToken,
   hashesEqual,
-  nextRefreshToken,
-  parseRefreshToken,
-  type ParsedRefreshToken,
   randomSecret,
   refreshTokenHash1,
   refreshTokenStorageHash,
 } from './tokens/refresh-token';
-import { classifyRefreshToken } from './tokens/refresh-token-chain';
 import { SessionTokenIssuer } from './tokens/session-token-issuer';
 import { type JsonWebKeySet, SigningKeyService } from './tokens/signing-key.service';
 import { checkAntiCsrf } from './transport/anti-csrf';
@@ -65,6 +60,9 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   private readonly runtime: SessionRuntime;
   private cleanupTimer?: NodeJS.Timeout;
   private readonly checkSchedule?: PayloadCheckSchedule;
+  private readonly policy: ClaimPolicy;
+  private readonly offlineClaims: OfflineClaims;
+  private readonly refresher: SessionRefresher;
 
   constructor(
     /** The resolved configuration (defaults filled in). */
@@ -88,6 +86,9 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       errors: this.errors,
       userContext: (request, extra) => ({ ...extra, moduleRef: this.moduleRef, ...(request === undefined ? {} : { request }) }),
     };
+    this.refresher = new SessionRefresher(this.runtime);
+    this.policy = new ClaimPolicy(config);
+    this.offlineClaims = new OfflineClaims(this.runtime, this.policy, (handle, update) => this.mergeIntoAccessTokenPayload(handle, update));
   }
 
   async onModuleInit(): Promise<void> {
@@ -178,7 +179,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       userContext,
     };
     assertNoProtectedKeys(input.accessTokenPayload, false);
-    for (const claim of this.claimsForNewSessions()) {
+    for (const claim of this.policy.claimsForNewSessions()) {
       input.accessTokenPayload = { ...input.accessTokenPayload, ...(await claim.build(userId, tenantId, userContext)) };
     }
     if (this.config.createNewSession) input = (await this.config.createNewSession(input)) ?? input;
@@ -318,23 +319,9 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     return session;
   }
 
-  /** Built-in claims (roles, permissions, email verification) then the `claimsToAddOnCreate` option. */
-  private claimsForNewSessions(): SessionClaim<unknown>[] {
-    const claims: SessionClaim<unknown>[] = [];
-    if (this.config.userRoles.addRolesToSession) claims.push(UserRoleClaim as SessionClaim<unknown>);
-    if (this.config.userRoles.addPermissionsToSession) claims.push(PermissionClaim as SessionClaim<unknown>);
-    if (this.config.emailVerification) claims.push(EmailVerificationClaim as SessionClaim<unknown>);
-    return [...claims, ...this.config.claimsToAddOnCreate];
-  }
-
   /** The validators every guarded route checks for this user (the `globalClaimValidators` option). */
-  async getGlobalClaimValidators(userId: string, tenantId: string, userContext: UserContext = {}): Promise<SessionClaimValidator[]> {
-    const defaults: SessionClaimValidator[] =
-      this.config.emailVerification?.mode === 'REQUIRED' ? [EmailVerificationClaim.validators.isVerified()] : [];
-    const option = this.config.globalClaimValidators;
-    if (option === undefined) return defaults;
-    if (Array.isArray(option)) return [...defaults, ...option];
-    return option(defaults, { userId, tenantId, userContext: this.runtime.userContext(userContext.request, userContext) });
+  getGlobalClaimValidators(userId: string, tenantId: string, userContext: UserContext = {}): Promise<SessionClaimValidator[]> {
+    return this.policy.globalValidators(userId, tenantId, this.runtime.userContext(userContext.request, userContext));
   }
 
   // ---- refresh --------------------------------------------------------------------------
@@ -346,7 +333,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     const scene: ErrorScene = { request: req, response: res };
     const found = this.transport.readRefreshToken(req);
     if (!found) throw this.errors.unauthorised(scene, 'refresh token not found', false);
-    const session = await this.rotate(found.token, scene, found.transferMethod, (record) => {
+    const session = await this.refresher.rotate(found.token, scene, found.transferMethod, (record) => {
       if (found.transferMethod !== 'cookie') return true;
       if (this.config.antiCsrf === 'VIA_CUSTOM_HEADER') return requestHeader(req, WIRE.rid) !== undefined;
       if (this.config.antiCsrf === 'VIA_TOKEN') {
@@ -361,80 +348,9 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
 
   /** Rotates a refresh token given directly; read the new tokens with `getAllSessionTokensDangerously()`. */
   async refreshSessionWithoutRequestResponse(refreshToken: string, disableAntiCsrf = false, antiCsrfToken?: string): Promise<SessionContainer> {
-    return this.rotate(refreshToken, {}, 'header', (record) => {
+    return this.refresher.rotate(refreshToken, {}, 'header', (record) => {
       if (disableAntiCsrf || this.config.antiCsrf !== 'VIA_TOKEN' || !record.antiCsrfToken) return true;
       return Boolean(antiCsrfToken && hashesEqual(antiCsrfToken, record.antiCsrfToken));
-    });
-  }
-
-  /**
-   * One refresh. The current token rotates with a compare-and-set on its generation; a racing
-   * request that loses re-reads and lands in the grace branch, getting the same child token.
-   */
-  private async rotate(
-    rawToken: string,
-    scene: ErrorScene,
-    transferMethod: TokenTransferMethod,
-    antiCsrfOk: (record: SessionRecord) => boolean,
-  ): Promise<Session> {
-    const presented = parseRefreshToken(rawToken);
-    if (!presented) throw this.errors.unauthorised(scene, 'invalid refresh token');
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const now = Date.now();
-      const record = await this.store.find(presented.sessionHandle, now);
-      if (!record) throw this.errors.unauthorised(scene, 'session does not exist');
-      if (!antiCsrfOk(record)) throw this.errors.unauthorised(scene, 'anti-csrf check failed', false);
-      const outcome = classifyRefreshToken(presented, record, now, this.config.refreshGracePeriod * 1000);
-      if (outcome.kind === 'invalid') throw this.errors.unauthorised(scene, 'invalid refresh token');
-      if (outcome.kind === 'theft') {
-        await this.store.delete([record.sessionHandle]);
-        this.logger.warn(`refresh token reuse: session ${record.sessionHandle} of user ${record.userId} revoked`);
-        throw this.errors.tokenTheft(scene, { sessionHandle: record.sessionHandle, userId: record.userId, tenantId: record.tenantId });
-      }
-      if (outcome.kind === 'grace') return this.sessionAfterRefresh(record, presented, outcome.current, transferMethod, scene);
-      const child = nextRefreshToken(presented, record.refreshSalt);
-      const rotated = await this.store.rotateRefreshToken({
-        sessionHandle: record.sessionHandle,
-        fromGeneration: record.refreshGeneration,
-        refreshHash: refreshTokenStorageHash(formatRefreshToken(child)),
-        rotatedAt: now,
-        expiresAt: now + this.config.refreshTokenValidity * 1000,
-      });
-      if (rotated) return this.sessionAfterRefresh(record, presented, child, transferMethod, scene);
-    }
-    throw this.errors.unauthorised(scene, 'refresh could not complete, try again', false);
-  }
-
-  private async sessionAfterRefresh(
-    record: SessionRecord,
-    parent: ParsedRefreshToken,
-    child: ParsedRefreshToken,
-    transferMethod: TokenTransferMethod,
-    scene: ErrorScene,
-  ): Promise<Session> {
-    const refreshToken = formatRefreshToken(child);
-    const issued = await this.issuer.issue(
-      {
-        sub: record.userId,
-        tId: record.tenantId,
-        rsub: record.userId,
-        sessionHandle: record.sessionHandle,
-        refreshTokenHash1: refreshTokenHash1(refreshToken),
-        parentRefreshTokenHash1: refreshTokenHash1(formatRefreshToken(parent)),
-        antiCsrfToken: record.antiCsrfToken,
-      },
-      record.accessTokenPayload,
-    );
-    return new Session(this.runtime, {
-      accessToken: issued.accessToken,
-      payload: issued.payload,
-      frontToken: issued.frontToken,
-      refreshToken,
-      antiCsrfToken: record.antiCsrfToken,
-      accessAndFrontTokenUpdated: true,
-      transferMethod,
-      request: scene.request,
-      response: scene.response,
     });
   }
 
@@ -497,34 +413,27 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Fetches a claim and stores it in a session's payload; false if the session is unknown. */
-  async fetchAndSetClaim<T>(sessionHandle: string, claim: SessionClaim<T>, userContext?: UserContext): Promise<boolean> {
-    const record = await this.store.find(sessionHandle, Date.now());
-    if (!record) return false;
-    const context = this.runtime.userContext(undefined, userContext);
-    const value = await claim.fetchValue(record.userId, record.tenantId, context);
-    if (value === undefined) return true;
-    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.addToPayload_internal({}, value, context));
+  fetchAndSetClaim<T>(sessionHandle: string, claim: SessionClaim<T>, userContext?: UserContext): Promise<boolean> {
+    return this.offlineClaims.fetchAndSetClaim(sessionHandle, claim, userContext);
   }
 
   /** Stores a claim value in a session's payload; false if the session is unknown. */
   setClaimValue<T>(sessionHandle: string, claim: SessionClaim<T>, value: T, userContext?: UserContext): Promise<boolean> {
-    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.addToPayload_internal({}, value, this.runtime.userContext(undefined, userContext)));
+    return this.offlineClaims.setClaimValue(sessionHandle, claim, value, userContext);
   }
 
   /** A claim's value in a session's stored payload. */
-  async getClaimValue<T>(
+  getClaimValue<T>(
     sessionHandle: string,
     claim: SessionClaim<T>,
     userContext?: UserContext,
   ): Promise<{ status: 'OK'; value: T | undefined } | { status: 'SESSION_DOES_NOT_EXIST_ERROR' }> {
-    const record = await this.store.find(sessionHandle, Date.now());
-    if (!record) return { status: 'SESSION_DOES_NOT_EXIST_ERROR' };
-    return { status: 'OK', value: claim.getValueFromPayload(record.accessTokenPayload, this.runtime.userContext(undefined, userContext)) };
+    return this.offlineClaims.getClaimValue(sessionHandle, claim, userContext);
   }
 
   /** Removes a claim from a session's stored payload; false if the session is unknown. */
   removeClaim(sessionHandle: string, claim: SessionClaim<unknown>, userContext?: UserContext): Promise<boolean> {
-    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.removeFromPayloadByMerge_internal({}, this.runtime.userContext(undefined, userContext)));
+    return this.offlineClaims.removeClaim(sessionHandle, claim, userContext);
   }
 
   /**
@@ -542,22 +451,11 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   ): Promise<{ status: 'OK'; invalidClaims: ClaimValidationError[] } | { status: 'SESSION_DOES_NOT_EXIST_ERROR' }> {
     const info = await this.getSessionInformation(sessionHandle);
     if (!info) return { status: 'SESSION_DOES_NOT_EXIST_ERROR' };
-    const context = this.runtime.userContext(undefined, userContext);
-    const globalValidators = await this.getGlobalClaimValidators(info.userId, info.tenantId, context);
-    const validators = overrideGlobalClaimValidators ? await overrideGlobalClaimValidators(globalValidators, info, context) : globalValidators;
-    // Validate in memory, then write back (as supertokens-node does; see Session.assertClaims).
-    const result = await validateClaims(validators, info.customClaimsInAccessTokenPayload, info.userId, info.tenantId, context);
-    if (Object.keys(result.update).length > 0) {
-      // The same protected-key rule as every other write (a claim keyed `sub` is refused).
-      assertNoProtectedKeys(result.update, true);
-      const stored = await this.store.mergePayload(sessionHandle, withoutProtectedKeys(result.update), Date.now());
-      if (!stored) return { status: 'SESSION_DOES_NOT_EXIST_ERROR' };
-    }
-    return { status: 'OK', invalidClaims: result.invalidClaims };
+    return this.offlineClaims.validateClaimsForSession(info, overrideGlobalClaimValidators, userContext);
   }
 
   /** Validates a JWT payload (e.g. from another service) against the global validators or an override; no refetch. */
-  async validateClaimsInJWTPayload(
+  validateClaimsInJWTPayload(
     tenantId: string,
     userId: string,
     jwtPayload: JSONObject,
@@ -568,10 +466,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     ) => SessionClaimValidator[] | Promise<SessionClaimValidator[]>,
     userContext?: UserContext,
   ): Promise<{ status: 'OK'; invalidClaims: ClaimValidationError[] }> {
-    const context = this.runtime.userContext(undefined, userContext);
-    const globalValidators = await this.getGlobalClaimValidators(userId, tenantId, context);
-    const validators = overrideGlobalClaimValidators ? await overrideGlobalClaimValidators(globalValidators, userId, context) : globalValidators;
-    return { status: 'OK', invalidClaims: await runClaimValidators(validators, jwtPayload, context) };
+    return this.offlineClaims.validateClaimsInJWTPayload(tenantId, userId, jwtPayload, overrideGlobalClaimValidators, userContext);
   }
 
   /** The public signing keys (what `{apiBasePath}/jwt/jwks.json` serves). */

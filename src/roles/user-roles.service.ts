@@ -23,7 +23,7 @@ export class UserRolesService {
   private readonly permissions: Repository<RolePermissionEntity>;
   private readonly userRoles: Repository<UserRoleEntity>;
 
-  constructor(@Inject(SESSION_DATA_SOURCE) private readonly dataSource: DataSource) {
+  constructor(@Inject(SESSION_DATA_SOURCE) dataSource: DataSource) {
     this.roles = dataSource.getRepository(RoleEntity);
     this.permissions = dataSource.getRepository(RolePermissionEntity);
     this.userRoles = dataSource.getRepository(UserRoleEntity);
