@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { SessionModule } from '../src';
 import { AdminModule } from './admin/admin.module';
 import { ArticlesModule } from './articles/articles.module';
@@ -30,11 +29,12 @@ import { WebModule } from './web/web.module';
       useFactory: (config: SampleConfig) => ({ ...sampleDatabaseOptions(config), autoLoadEntities: true, synchronize: true }),
     }),
     SessionModule.forRootAsync({
+      // Store sessions in the DataSource above (one connection; its entities come with autoLoadEntities).
+      dataSourceName: 'default',
       // UsersService is the source of the st-ev claim (isEmailVerified).
       imports: [UsersModule],
-      inject: [SAMPLE_CONFIG, getDataSourceToken(), UsersService],
-      useFactory: (config: SampleConfig, appDataSource: DataSource, users: UsersService) =>
-        sampleSessionOptions(config, appDataSource, users),
+      inject: [SAMPLE_CONFIG, UsersService],
+      useFactory: (config: SampleConfig, users: UsersService) => sampleSessionOptions(config, users),
     }),
     OutboxModule,
     UsersModule,

@@ -47,7 +47,7 @@ export type { SessionRecord, StoredPayload, RefreshRotation } from './storage/se
 export { TypeOrmSessionStore } from './storage/typeorm-session-store';
 export { SessionEntity, SigningKeyEntity, RoleEntity, RolePermissionEntity, UserRoleEntity, SESSION_ENTITIES } from './storage/entities';
 export { SESSION_MIGRATIONS, CreateSessionTables1763800000000, CreateRoleTables1763800000001 } from './storage/migrations';
-export { SESSION_MIGRATIONS_TABLE, type SessionDataSourceExtras } from './storage/data-source.provider';
+export { SESSION_MIGRATIONS_TABLE } from './storage/data-source.provider';
 export { PROTECTED_PAYLOAD_KEYS } from './tokens/protected-keys';
 export type { AccessTokenPayload } from './tokens/access-token-payload';
 export type { JsonWebKeySet } from './tokens/signing-key.service';

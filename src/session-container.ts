@@ -212,7 +212,6 @@ export class Session implements SessionContainer {
         if (value === null || sameJsonValue(value, current[key])) continue;
         throw new ProtectedPayloadKeyError(key);
       }
-      if (key === 'iss' && value === current.iss) continue;
       if (jwt.enable && key === jwt.propertyName) continue;
       custom[key] = value;
     }

@@ -2,7 +2,7 @@
 export const SESSION_DATA_SOURCE = 'nest-session:data-source';
 /** Injection token of the resolved configuration ({@link SessionConfig}). */
 export const SESSION_CONFIG = 'nest-session:config';
-/** Injection token of the extras given at declaration (`isGlobal`, `globalGuard`, `apiBasePath`). */
+/** Injection token of the extras given at declaration (`isGlobal`, `globalGuard`, `apiBasePath`, `dataSourceName`). */
 export const SESSION_EXTRAS = 'nest-session:extras';
 
 /** Metadata: route opts out of (or, with false, back into) a global guard. */

@@ -5,7 +5,7 @@ import type { SessionModuleExtras, SessionModuleOptions } from './config/session
 import { AuthGuard } from './guards/auth.guard';
 import { createSessionRoutesController, WellKnownJwksController } from './http/session-routes.controller';
 import { SESSION_EXTRAS } from './session.constants';
-import { SESSION_APP_DATA_SOURCE, type SessionDataSourceExtras } from './storage/data-source.provider';
+import { SESSION_APP_DATA_SOURCE } from './storage/data-source.provider';
 import { SESSION_ENTITIES } from './storage/entities';
 
 /**
@@ -23,7 +23,7 @@ export const {
 } = new ConfigurableModuleBuilder<SessionModuleOptions>({ moduleName: 'Session' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createSessionOptions')
-  .setExtras<SessionModuleExtras & SessionDataSourceExtras>(
+  .setExtras<SessionModuleExtras>(
     { isGlobal: true, globalGuard: false, apiBasePath: undefined, dataSourceName: undefined },
     (definition, extras) => {
       const providers: Provider[] = [...(definition.providers ?? []), { provide: SESSION_EXTRAS, useValue: extras }];

@@ -1,7 +1,5 @@
-import type { DataSource } from 'typeorm';
 import type { SessionModuleOptions } from '../../src';
 import type { SampleConfig } from '../config/sample-config';
-import { sampleDatabaseOptions } from '../database/database-options';
 import { SecondFactorClaim } from '../two-factor/second-factor.claim';
 import type { UsersService } from '../users/users.service';
 
@@ -17,15 +15,12 @@ import type { UsersService } from '../users/users.service';
  * New sessions also carry `st-role` and `st-perm` (the library adds them by default) and
  * `2fa-completed: false`, so the page sees every pending step in the front-token at once.
  *
- * Storage: the module opens its own DataSource on the app's SQLite file. The app's DataSource
- * is passed in so this runs after it has synchronised its schema (two schema syncs on one
- * SQLite file must not overlap); to share that DataSource instead of opening a second one,
- * pass `dataSource: appDataSource` in place of `database`.
+ * Storage: no `database` here. The module is declared with `dataSourceName: 'default'` (see
+ * app.module.ts), so sessions live in the app's own `@nestjs/typeorm` DataSource: one SQLite
+ * connection, and `autoLoadEntities` picks up the session tables next to the users table.
  */
-export function sampleSessionOptions(config: SampleConfig, _appDataSource: DataSource, users: UsersService): SessionModuleOptions {
+export function sampleSessionOptions(config: SampleConfig, users: UsersService): SessionModuleOptions {
   return {
-    database: sampleDatabaseOptions(config),
-    synchronize: true,
     accessTokenValidity: config.accessTokenValidity,
     emailVerification: {
       mode: 'REQUIRED',

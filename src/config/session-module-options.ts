@@ -146,4 +146,11 @@ export interface SessionModuleExtras {
   globalGuard?: boolean;
   /** Where the built-in routes live (default `/auth`). */
   apiBasePath?: string;
+  /**
+   * Connection name of a `@nestjs/typeorm` DataSource to store sessions in (`'default'` for the
+   * unnamed one). The module registers its entities with `TypeOrmModule.forFeature(..., name)`,
+   * so `autoLoadEntities: true` picks them up; list `SESSION_MIGRATIONS` in its `migrations`
+   * (or use `synchronize` in tests and samples).
+   */
+  dataSourceName?: string;
 }

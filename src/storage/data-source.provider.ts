@@ -17,16 +17,6 @@ export const OWNED_DATA_SOURCES = new WeakSet<DataSource>();
  */
 export const SESSION_APP_DATA_SOURCE = 'nest-session:app-data-source';
 
-/** Declaration-time setting: use a DataSource of `TypeOrmModule.forRoot(...)` by connection name. */
-export interface SessionDataSourceExtras {
-  /**
-   * Connection name of a `@nestjs/typeorm` DataSource to store sessions in (`'default'` for the
-   * unnamed one). The module registers its entities with `TypeOrmModule.forFeature(..., name)`,
-   * so `autoLoadEntities: true` picks them up; list `SESSION_MIGRATIONS` in its `migrations`.
-   */
-  dataSourceName?: string;
-}
-
 /** The name of the table that records which of the module's migrations ran on its own DataSource. */
 export const SESSION_MIGRATIONS_TABLE = 'nest_session_migrations';
 
@@ -44,9 +34,10 @@ export const sessionDataSourceProvider: Provider = {
     if (given) return prepareAppDataSource(given, config);
     const synchronize = config.synchronize ?? config.database.synchronize ?? false;
     const dataSource = new DataSource({
-      migrationsTableName: SESSION_MIGRATIONS_TABLE,
-      migrations: SESSION_MIGRATIONS,
       ...config.database,
+      // The module's own DataSource holds only its tables: its migrations, whatever the options say.
+      migrationsTableName: config.database.migrationsTableName ?? SESSION_MIGRATIONS_TABLE,
+      migrations: SESSION_MIGRATIONS,
       entities: [...SESSION_ENTITIES],
       synchronize,
       migrationsRun: false,
