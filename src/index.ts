@@ -2,7 +2,7 @@
 export { SessionModule } from './session.module';
 export { SESSION_OPTIONS_TYPE, SESSION_ASYNC_OPTIONS_TYPE } from './session.module-definition';
 export { SessionService, type SessionInformation } from './session.service';
-export { Session as SessionObject, type SessionContainer, type SessionTokens } from './session-container';
+export type { SessionContainer, SessionTokens } from './session-container';
 export type {
   SessionModuleOptions,
   SessionModuleExtras,

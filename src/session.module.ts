@@ -46,7 +46,7 @@ export class SessionModule extends SessionConfigurableModule implements NestModu
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(SessionRequestMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
+    consumer.apply(SessionRequestMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL }); // '{*path}' also matches '/'
   }
 
   async onApplicationShutdown(): Promise<void> {

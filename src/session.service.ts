@@ -59,14 +59,15 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   private readonly errors: SessionErrorFactory;
   private readonly runtime: SessionRuntime;
   private cleanupTimer?: NodeJS.Timeout;
+  /** Request property the guard attaches the session to (the `requestProperty` option). */
+  readonly requestProperty: string;
   private readonly checkSchedule?: PayloadCheckSchedule;
   private readonly policy: ClaimPolicy;
   private readonly offlineClaims: OfflineClaims;
   private readonly refresher: SessionRefresher;
 
   constructor(
-    /** The resolved configuration (defaults filled in). */
-    @Inject(SESSION_CONFIG) readonly config: SessionConfig,
+    @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly issuer: SessionTokenIssuer,
     private readonly accessTokens: AccessTokenService,
@@ -74,6 +75,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     private readonly payloadJwt: PayloadJwtSigner,
     private readonly moduleRef: ModuleRef,
   ) {
+    this.requestProperty = config.requestProperty;
     this.checkSchedule =
       config.propagationIntervalSeconds === undefined ? undefined : new PayloadCheckSchedule(config.propagationIntervalSeconds * 1000);
     this.transport = new TokenTransport(config);
@@ -125,11 +127,15 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       response: res,
       userContext,
     });
-    // Tokens of an older session in the other transfer method would shadow the new ones.
-    const stale = this.transport.methodsCarried(req).filter((m) => m !== transferMethod);
-    if (stale.length > 0) this.transport.clearTokens(res, stale);
+    this.clearOtherMethods(req, res, transferMethod);
     this.sendAllTokens(res, transferMethod, session);
     return session;
+  }
+
+  /** Tokens of an older session in the other transfer method would shadow the new ones. */
+  private clearOtherMethods(req: RequestLike, res: ResponseLike, transferMethod: TokenTransferMethod): void {
+    const stale = this.transport.methodsCarried(req).filter((m) => m !== transferMethod);
+    if (stale.length > 0) this.transport.clearTokens(res, stale);
   }
 
   /** Access, refresh and anti-CSRF tokens of a new or refreshed session, with the refresh cookie's expiry. */
@@ -270,8 +276,10 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   ): Promise<SessionContainer> {
     const scene: ErrorScene = {};
     const payload = await this.verifyAccessToken(accessToken, scene);
-    if (options.antiCsrfCheck === true && this.config.antiCsrf === 'VIA_TOKEN') {
-      if (!antiCsrfToken || !payload.antiCsrfToken || !hashesEqual(antiCsrfToken, payload.antiCsrfToken)) {
+    // As SuperTokens: checked unless turned off, for sessions that have an anti-CSRF token
+    // (cookie sessions under VIA_TOKEN); header sessions never get one.
+    if (options.antiCsrfCheck !== false && this.config.antiCsrf === 'VIA_TOKEN' && payload.antiCsrfToken) {
+      if (!antiCsrfToken || !hashesEqual(antiCsrfToken, payload.antiCsrfToken)) {
         throw this.errors.tryRefreshToken(scene, 'anti-csrf check failed');
       }
     }
@@ -342,6 +350,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       }
       return true;
     });
+    this.clearOtherMethods(req, res, found.transferMethod);
     this.sendAllTokens(res, found.transferMethod, session);
     return session;
   }

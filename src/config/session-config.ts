@@ -52,12 +52,15 @@ const ANTI_CSRF: AntiCsrfMode[] = ['VIA_TOKEN', 'VIA_CUSTOM_HEADER', 'NONE'];
 
 /** Fill defaults (SuperTokens' where it has one) and reject impossible settings at start. */
 export function resolveSessionConfig(options: SessionModuleOptions, extras: SessionModuleExtras): SessionConfig {
-  const apiBasePath = normalisePath(options.apiBasePath ?? extras.apiBasePath ?? '/auth');
-  if (extras.apiBasePath !== undefined && options.apiBasePath !== undefined && normalisePath(extras.apiBasePath) !== apiBasePath) {
+  // Routes are mounted at declaration (extras), before an async factory runs; the options may
+  // only repeat that path, or the refresh cookie's path would not match the refresh route.
+  const mounted = normalisePath(extras.apiBasePath ?? '/auth');
+  if (options.apiBasePath !== undefined && normalisePath(options.apiBasePath) !== mounted) {
     throw new SessionConfigError(
-      `apiBasePath "${options.apiBasePath}" from the options factory differs from "${extras.apiBasePath}" given to forRootAsync; routes are mounted before the factory runs, so set it once, next to useFactory`,
+      `apiBasePath "${options.apiBasePath}" from the options factory differs from the mounted "${mounted}"; with forRootAsync, give apiBasePath next to useFactory`,
     );
   }
+  const apiBasePath = mounted;
   const cookieSameSite = options.cookieSameSite ?? 'lax';
   const cookieSecure = options.cookieSecure ?? false;
   const antiCsrf = options.antiCsrf ?? (cookieSameSite === 'none' ? 'VIA_CUSTOM_HEADER' : 'NONE');

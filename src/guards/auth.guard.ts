@@ -4,7 +4,7 @@ import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import { getHttpPair, type HttpPair } from '../context/http-context';
 import { SessionConfigError } from '../errors/session-config-error';
 import type { SessionContainer } from '../session-container';
-import { PUBLIC_METADATA, REQUIRE_CLAIM_METADATA, VERIFY_SESSION_METADATA } from '../session.constants';
+import { BUILT_IN_ROUTE_METADATA, PUBLIC_METADATA, REQUIRE_CLAIM_METADATA, VERIFY_SESSION_METADATA } from '../session.constants';
 import { readRequestSymbol, SESSION_KEY, SESSION_SERVICE_KEY } from '../session-request';
 import { SessionService } from '../session.service';
 import type { VerifySessionOptions } from './verify-session-options';
@@ -37,6 +37,9 @@ export class AuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    // The refresh and signout routes do their own checks: a guard there (even a global one with
+    // options) would answer "try refresh token" to the very request meant to refresh.
+    if (this.reflector.get<boolean | undefined>(BUILT_IN_ROUTE_METADATA, context.getClass())) return true;
     if (this.isPublic(context)) return true;
     const pair = this.getHttpPair(context);
     // A guard without constructor options acts on route metadata alone, so a second such guard on
@@ -102,7 +105,7 @@ export class AuthGuard implements CanActivate {
     const service = this.resolveService(pair);
     const request = pair.request as unknown as Record<string | symbol, unknown>;
     request[SESSION_KEY] = session;
-    request[service.config.requestProperty] = session;
+    request[service.requestProperty] = session;
   }
 
   private resolveService(pair: HttpPair): SessionService {

@@ -1,5 +1,6 @@
-import { Controller, Get, Header, HttpCode, Post, Req, Res, type Type } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Post, Req, Res, SetMetadata, type Type } from '@nestjs/common';
 import { Public } from '../decorators/public.decorator';
+import { BUILT_IN_ROUTE_METADATA } from '../session.constants';
 import { SessionService } from '../session.service';
 import type { JsonWebKeySet } from '../tokens/signing-key.service';
 
@@ -9,6 +10,7 @@ import type { JsonWebKeySet } from '../tokens/signing-key.service';
  */
 export function createSessionRoutesController(apiBasePath: string): Type<unknown> {
   @Public()
+  @SetMetadata(BUILT_IN_ROUTE_METADATA, true)
   @Controller(apiBasePath)
   class SessionRoutesController {
     constructor(private readonly sessions: SessionService) {}
@@ -45,6 +47,7 @@ export function createSessionRoutesController(apiBasePath: string): Type<unknown
 
 /** `/.well-known/jwks.json`, where JWT libraries look by convention. */
 @Public()
+@SetMetadata(BUILT_IN_ROUTE_METADATA, true)
 @Controller('.well-known')
 export class WellKnownJwksController {
   constructor(private readonly sessions: SessionService) {}

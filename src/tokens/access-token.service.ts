@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { JSONObject } from '../claims/types';
 import type { SessionConfig } from '../config/session-config';
+import { SessionConfigError } from '../errors/session-config-error';
 import { SESSION_CONFIG } from '../session.constants';
 import type { AccessTokenPayload } from './access-token-payload';
 import { SigningKeyService } from './signing-key.service';
@@ -33,9 +34,14 @@ export class AccessTokenService {
   /** Signs a payload with header `{alg, typ: "JWT", version: "5", kid}`. */
   async sign(payload: AccessTokenPayload | JSONObject): Promise<string> {
     const key = await this.keys.getSigningKey();
-    return new SignJWT(payload as JWTPayload)
+    const token = await new SignJWT(payload as JWTPayload)
       .setProtectedHeader({ alg: key.algorithm, typ: 'JWT', version: '5', kid: key.kid })
       .sign(key.privateKey);
+    // A token verification would refuse must never be issued: the client would loop on refresh.
+    if (token.length > MAX_TOKEN_LENGTH) {
+      throw new SessionConfigError(`the access token would be ${token.length} bytes (limit ${MAX_TOKEN_LENGTH}): keep large data in session data, not in the payload`);
+    }
+    return token;
   }
 
   /**

@@ -27,7 +27,9 @@ export interface JsonWebKeySet {
 
 /** Unknown `kid`s reload keys from the database at most this often (another instance may have rotated). */
 const UNKNOWN_KID_RELOAD_INTERVAL_MS = 1000;
-/** Slack for clock skew between instances before a superseded key leaves the JWKS. */
+/** How old an instance's view of the key table may get before signing re-reads it. */
+const SIGNING_VIEW_MAX_AGE_MS = 60 * 1000;
+/** Slack (clock skew, the signing view's age) before a superseded key leaves the JWKS. */
 const RETIREMENT_SLACK_MS = 5 * 60 * 1000;
 
 /**
@@ -60,15 +62,25 @@ export class SigningKeyService {
     if (!this.current || this.isDue(this.current)) await this.createNextGeneration();
   }
 
-  /** The key new tokens are signed with; rotates first when the interval has passed. */
+  /**
+   * The key new tokens are signed with; rotates first when the interval has passed. The key set
+   * is re-read at least every {@link SIGNING_VIEW_MAX_AGE_MS}, so an instance moves to a key
+   * another instance rotated to well before the old key leaves the JWKS.
+   */
   async getSigningKey(): Promise<LoadedSigningKey> {
-    if (!this.current || this.isDue(this.current)) {
+    if (this.needsSigningRefresh()) {
       await this.serialise(async () => {
+        // Re-checked inside: of many requests waiting here, only the first reloads.
+        if (!this.needsSigningRefresh()) return;
         await this.reload();
         if (!this.current || this.isDue(this.current)) await this.createNextGeneration();
       });
     }
     return this.current!;
+  }
+
+  private needsSigningRefresh(): boolean {
+    return !this.current || this.isDue(this.current) || Date.now() - this.lastReloadAt >= SIGNING_VIEW_MAX_AGE_MS;
   }
 
   /**
@@ -84,7 +96,9 @@ export class SigningKeyService {
     // may have read the table before the key existed: then wait for the one after it.
     const startedBeforeArrival = this.reloadsStarted;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const reloadNumber = await this.scheduleReload();
+      // A database error here refuses the token (try refresh) rather than answering 5xx.
+      const reloadNumber = await this.scheduleReload().catch(() => undefined);
+      if (reloadNumber === undefined) return undefined;
       const found = this.keys.get(kid);
       if (found || reloadNumber > startedBeforeArrival) return found;
     }

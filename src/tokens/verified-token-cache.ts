@@ -21,8 +21,12 @@ export class VerifiedTokenCache {
     return payload;
   }
 
-  /** Remember a verified token. */
+  /**
+   * Remember a verified token. The payload is deep-frozen: it is shared by every request that
+   * presents this token, so no handler may change what the next request's claims see.
+   */
   set(token: string, payload: AccessTokenPayload): void {
+    deepFreeze(payload);
     if (this.capacity === 0) return;
     if (this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next().value;
@@ -30,9 +34,10 @@ export class VerifiedTokenCache {
     }
     this.entries.set(token, payload);
   }
+}
 
-  /** Forget everything (e.g. when keys are removed). */
-  clear(): void {
-    this.entries.clear();
-  }
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
 }

@@ -1,5 +1,6 @@
 import type { SessionConfig } from '../config/session-config';
 import type { TokenTransferMethod } from '../config/session-module-options';
+import { parseRefreshToken } from '../tokens/refresh-token';
 import { readCookie, serialiseCookie } from './cookies';
 import {
   exposeHeaders,
@@ -34,19 +35,23 @@ const ACCESS_COOKIE_LIFETIME_MS = 100 * 365 * 24 * 60 * 60 * 1000;
 export class TokenTransport {
   constructor(private readonly config: SessionConfig) {}
 
-  /** The access token of a request: `Authorization: Bearer` first, then the `sAccessToken` cookie. */
+  /**
+   * The access token of a request: `Authorization: Bearer` first, then the `sAccessToken` cookie.
+   * A bearer that is not shaped like one of our access tokens (a gateway's or another API's
+   * token) is ignored, as SuperTokens does, so it cannot shadow a cookie session.
+   */
   readAccessToken(request: RequestLike): TokenFromRequest | undefined {
-    return this.read(request, WIRE.accessCookie);
+    return this.read(request, WIRE.accessCookie, looksLikeAccessToken);
   }
 
   /** The refresh token of a request: `Authorization: Bearer` on the refresh route, or the `sRefreshToken` cookie. */
   readRefreshToken(request: RequestLike): TokenFromRequest | undefined {
-    return this.read(request, WIRE.refreshCookie);
+    return this.read(request, WIRE.refreshCookie, (token) => parseRefreshToken(token) !== undefined);
   }
 
   /** Whether the request carried any session token (decides if a 401 clears tokens). */
   carriesTokens(request: RequestLike): boolean {
-    return this.read(request, WIRE.accessCookie) !== undefined || this.read(request, WIRE.refreshCookie) !== undefined;
+    return this.read(request, WIRE.accessCookie, () => true) !== undefined || this.read(request, WIRE.refreshCookie, () => true) !== undefined;
   }
 
   /** Transfer method for a new session: the app's choice, else `st-auth-mode`, else header. */
@@ -106,11 +111,14 @@ export class TokenTransport {
     return methods;
   }
 
-  private read(request: RequestLike, cookieName: string): TokenFromRequest | undefined {
+  private read(request: RequestLike, cookieName: string, isOurs: (bearerToken: string) => boolean): TokenFromRequest | undefined {
     const allowed = this.config.getTokenTransferMethod?.({ request, forCreateNewSession: false }) ?? 'any';
     if (allowed !== 'cookie') {
       const token = bearer(request);
-      if (token !== undefined) return { token, transferMethod: 'header' };
+      // With no cookie to fall back to, even a foreign bearer is answered (401 try refresh token).
+      if (token !== undefined && (isOurs(token) || readCookie(request.headers.cookie, cookieName) === undefined)) {
+        return { token, transferMethod: 'header' };
+      }
     }
     if (allowed !== 'header') {
       const token = readCookie(request.headers.cookie, cookieName);
@@ -129,6 +137,18 @@ export class TokenTransport {
       domain: this.config.cookieDomain,
     });
     setResponseCookie(response, name, path, cookie);
+  }
+}
+
+/** A JWT whose header carries our `version: "5"` and a `kid`; cheap, no signature work. */
+function looksLikeAccessToken(token: string): boolean {
+  const dot = token.indexOf('.');
+  if (dot <= 0 || dot > 1024) return false;
+  try {
+    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as Record<string, unknown>;
+    return header !== null && header.version === '5' && typeof header.kid === 'string';
+  } catch {
+    return false;
   }
 }
 

@@ -41,7 +41,7 @@ export class SessionEntity {
   @Column({ name: 'session_data', type: 'json' })
   sessionData!: Record<string, any>;
 
-  /** Bumped by every payload write; lets instances notice offline changes cheaply. */
+  /** Bumped by every payload write, so such a write always changes the row (MySQL counts only changed rows). */
   @Column({ name: 'payload_version', type: 'int', default: 1 })
   payloadVersion!: number;
 
