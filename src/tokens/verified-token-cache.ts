@@ -26,8 +26,8 @@ export class VerifiedTokenCache {
    * presents this token, so no handler may change what the next request's claims see.
    */
   set(token: string, payload: AccessTokenPayload): void {
-    deepFreeze(payload);
     if (this.capacity === 0) return;
+    deepFreeze(payload);
     if (this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);

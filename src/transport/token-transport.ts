@@ -116,7 +116,7 @@ export class TokenTransport {
     if (allowed !== 'cookie') {
       const token = bearer(request);
       // With no cookie to fall back to, even a foreign bearer is answered (401 try refresh token).
-      if (token !== undefined && (isOurs(token) || readCookie(request.headers.cookie, cookieName) === undefined)) {
+      if (token !== undefined && (readCookie(request.headers.cookie, cookieName) === undefined || isOurs(token))) {
         return { token, transferMethod: 'header' };
       }
     }
