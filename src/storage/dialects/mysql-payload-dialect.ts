@@ -3,7 +3,7 @@ import type { JSONObject } from '../../claims/types';
 import { parseJsonColumn } from '../database-family';
 import { runQuery } from '../run-query';
 import type { StoredPayload } from '../session-record';
-import { type PayloadDialect, pathMergeExpression } from './payload-dialect';
+import { type PayloadDialect, pathMergeExpression, pathMergeForUser } from './payload-dialect';
 
 /** `JSON_EXTRACT(?, '$')` turns JSON text into a JSON value on both MySQL and MariaDB (no `CAST AS JSON` there). */
 const MYSQL_FUNCTIONS = { remove: 'JSON_REMOVE', set: 'JSON_SET', asJson: (p: string) => `JSON_EXTRACT(${p}, '$')` };
@@ -41,18 +41,8 @@ export class MysqlPayloadDialect implements PayloadDialect {
     return (written.affected ?? 0) > 0;
   }
 
-  async mergeForUser(dataSource: DataSource, userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {
-    const merged = pathMergeExpression('access_token_payload', update, MYSQL_FUNCTIONS);
-    const params: unknown[] = [...merged.params, userId, nowMs];
-    if (tenantId !== undefined) params.push(tenantId);
-    const result = await runQuery(
-      dataSource,
-      `UPDATE ${this.table}
-          SET access_token_payload = ${merged.sql},
-              payload_version = payload_version + 1
-        WHERE user_id = ? AND expires_at > ?${tenantId !== undefined ? ' AND tenant_id = ?' : ''}`,
-      params,
-    );
-    return result.affected ?? 0;
+  mergeForUser(dataSource: DataSource, userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {
+    return pathMergeForUser(dataSource, this.table, MYSQL_FUNCTIONS, { userId, tenantId }, update, nowMs);
   }
+
 }

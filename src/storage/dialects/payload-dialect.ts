@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { runQuery } from '../run-query';
 import type { JSONObject } from '../../claims/types';
 import type { StoredPayload } from '../session-record';
 
@@ -46,6 +47,13 @@ export function memberPath(key: string): string {
 /** Members per `json_set` / `json_remove` call (SQLite caps function arguments at 127 by default). */
 const MEMBERS_PER_CALL = 50;
 
+/** A dialect's JSON path functions, and how it marks a placeholder as JSON text. */
+export interface PathMergeFunctions {
+  remove: string;
+  set: string;
+  asJson: (placeholder: string) => string;
+}
+
 /**
  * The SQL expression (with `?` placeholders, in order) that applies a top-level merge to
  * `column` with path functions: `set(remove(column, paths...), path, json(value), ...)`, nested
@@ -55,7 +63,7 @@ const MEMBERS_PER_CALL = 50;
 export function pathMergeExpression(
   column: string,
   update: JSONObject,
-  fn: { remove: string; set: string; asJson: (placeholder: string) => string },
+  fn: PathMergeFunctions,
 ): { sql: string; params: string[] } {
   const { removedKeys, values } = toKeyRemovalsAndValues(update);
   let sql = column;
@@ -69,6 +77,29 @@ export function pathMergeExpression(
     for (const [key, value] of entries) params.push(memberPath(key), JSON.stringify(value));
   }
   return { sql, params };
+}
+
+/** The per-user merge, one UPDATE; the same statement on SQLite and MySQL/MariaDB but for the function names. */
+export async function pathMergeForUser(
+  dataSource: DataSource,
+  table: string,
+  fn: PathMergeFunctions,
+  target: { userId: string; tenantId: string | undefined },
+  update: JSONObject,
+  nowMs: number,
+): Promise<number> {
+  const merged = pathMergeExpression('access_token_payload', update, fn);
+  const params: unknown[] = [...merged.params, target.userId, nowMs];
+  if (target.tenantId !== undefined) params.push(target.tenantId);
+  const result = await runQuery(
+    dataSource,
+    `UPDATE ${table}
+        SET access_token_payload = ${merged.sql},
+            payload_version = payload_version + 1
+      WHERE user_id = ? AND expires_at > ?${target.tenantId !== undefined ? ' AND tenant_id = ?' : ''}`,
+    params,
+  );
+  return result.affected ?? 0;
 }
 
 function chunks<T>(items: T[]): T[][] {

@@ -3,7 +3,7 @@ import type { JSONObject } from '../../claims/types';
 import { parseJsonColumn } from '../database-family';
 import { runQuery } from '../run-query';
 import type { StoredPayload } from '../session-record';
-import { type PayloadDialect, pathMergeExpression } from './payload-dialect';
+import { type PayloadDialect, pathMergeExpression, pathMergeForUser } from './payload-dialect';
 
 const SQLITE_FUNCTIONS = { remove: 'json_remove', set: 'json_set', asJson: (p: string) => `json(${p})` };
 
@@ -31,18 +31,8 @@ export class SqlitePayloadDialect implements PayloadDialect {
     return (await this.mergeOne(dataSource, sessionHandle, update, nowMs)) !== undefined;
   }
 
-  async mergeForUser(dataSource: DataSource, userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {
-    const merged = pathMergeExpression('access_token_payload', update, SQLITE_FUNCTIONS);
-    const params: unknown[] = [...merged.params, userId, nowMs];
-    if (tenantId !== undefined) params.push(tenantId);
-    const result = await runQuery(
-      dataSource,
-      `UPDATE ${this.table}
-         SET access_token_payload = ${merged.sql},
-             payload_version = payload_version + 1
-       WHERE user_id = ? AND expires_at > ?${tenantId !== undefined ? ' AND tenant_id = ?' : ''}`,
-      params,
-    );
-    return result.affected ?? 0;
+  mergeForUser(dataSource: DataSource, userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {
+    return pathMergeForUser(dataSource, this.table, SQLITE_FUNCTIONS, { userId, tenantId }, update, nowMs);
   }
+
 }
