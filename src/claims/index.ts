@@ -7,4 +7,3 @@ export * from './primitive-claim';
 export * from './primitive-array-claim';
 export * from './boolean-claim';
 export * from './validate-claims';
-export * from './check-time';

@@ -1,6 +1,6 @@
 import type { ModuleRef } from '@nestjs/core';
+import { CLAIM_CHECK_TIME, withClaimCheckTime } from '../../../src/claims/check-time';
 import {
-  CLAIM_CHECK_TIME,
   EmailVerificationClaim,
   PermissionClaim,
   PrimitiveClaim,
@@ -10,7 +10,6 @@ import {
   UserRoleClaim,
   UserRolesService,
   validateClaims,
-  withClaimCheckTime,
 } from '../../../src';
 import type { JSONObject, SessionClaimValidator, UserContext } from '../../../src';
 
