@@ -319,7 +319,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       await session.applyStoredPayload(record.accessTokenPayload);
     }
     const userContext = this.runtime.userContext(scene.request);
-    const globalValidators = await this.getGlobalClaimValidators(payload.sub, payload.tId, userContext);
+    const globalValidators = await this.policy.globalValidators(payload.sub, payload.tId, userContext);
     const validators = options.overrideGlobalClaimValidators
       ? await options.overrideGlobalClaimValidators(globalValidators, session, userContext)
       : globalValidators;

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { JSONObject } from '../claims/types';
 import type { SessionConfig } from '../config/session-config';
 import { SessionConfigError } from '../errors/session-config-error';
 import { SESSION_CONFIG } from '../session.constants';
 import type { AccessTokenPayload } from './access-token-payload';
+import { MAX_ACCESS_TOKEN_LENGTH, readAccessTokenHeader } from './access-token-header';
 import { SigningKeyService } from './signing-key.service';
 import { VerifiedTokenCache } from './verified-token-cache';
 
@@ -15,9 +16,6 @@ export class InvalidAccessTokenError extends Error {
   }
 }
 
-/** Access tokens are header-size input; anything longer is refused before parsing. */
-const MAX_TOKEN_LENGTH = 16 * 1024;
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** Signs access tokens with the current key and verifies them without touching the database. */
 @Injectable()
@@ -38,8 +36,8 @@ export class AccessTokenService {
       .setProtectedHeader({ alg: key.algorithm, typ: 'JWT', version: '5', kid: key.kid })
       .sign(key.privateKey);
     // A token verification would refuse must never be issued: the client would loop on refresh.
-    if (token.length > MAX_TOKEN_LENGTH) {
-      throw new SessionConfigError(`the access token would be ${token.length} bytes (limit ${MAX_TOKEN_LENGTH}): keep large data in session data, not in the payload`);
+    if (token.length > MAX_ACCESS_TOKEN_LENGTH) {
+      throw new SessionConfigError(`the access token would be ${token.length} bytes (limit ${MAX_ACCESS_TOKEN_LENGTH}): keep large data in session data, not in the payload`);
     }
     return token;
   }
@@ -52,17 +50,8 @@ export class AccessTokenService {
     const nowMs = Date.now();
     const cached = this.cache.get(token, Math.floor(nowMs / 1000));
     if (cached) return cached;
-    if (token.length > MAX_TOKEN_LENGTH || !JWT_SHAPE.test(token)) throw new InvalidAccessTokenError('malformed');
-
-    let header: ReturnType<typeof decodeProtectedHeader>;
-    try {
-      header = decodeProtectedHeader(token);
-    } catch {
-      throw new InvalidAccessTokenError('malformed');
-    }
-    if (typeof header.kid !== 'string' || header.version !== '5' || typeof header.alg !== 'string') {
-      throw new InvalidAccessTokenError('malformed');
-    }
+    const header = readAccessTokenHeader(token);
+    if (!header) throw new InvalidAccessTokenError('malformed');
     const key = this.keys.peekVerificationKey(header.kid) ?? (await this.keys.getVerificationKey(header.kid));
     if (!key) throw new InvalidAccessTokenError('unknown key');
     if (header.alg !== key.algorithm) throw new InvalidAccessTokenError('bad signature');

@@ -23,8 +23,6 @@ export interface IssuedAccessToken {
   accessToken: string;
   payload: AccessTokenPayload;
   frontToken: string;
-  /** Expiry, epoch ms (`ate` of the front-token). */
-  expiresAtMs: number;
 }
 
 /** Builds access-token payloads (base + custom claims) and signs them. */
@@ -55,7 +53,6 @@ export class SessionTokenIssuer {
       accessToken,
       payload,
       frontToken: buildFrontToken(base.sub, exp * 1000, payload),
-      expiresAtMs: exp * 1000,
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { SessionConfig } from '../config/session-config';
 import type { TokenTransferMethod } from '../config/session-module-options';
+import { readAccessTokenHeader } from '../tokens/access-token-header';
 import { parseRefreshToken } from '../tokens/refresh-token';
 import { readCookie, serialiseCookie } from './cookies';
 import {
@@ -41,7 +42,7 @@ export class TokenTransport {
    * token) is ignored, as SuperTokens does, so it cannot shadow a cookie session.
    */
   readAccessToken(request: RequestLike): TokenFromRequest | undefined {
-    return this.read(request, WIRE.accessCookie, looksLikeAccessToken);
+    return this.read(request, WIRE.accessCookie, (token) => readAccessTokenHeader(token) !== undefined);
   }
 
   /** The refresh token of a request: `Authorization: Bearer` on the refresh route, or the `sRefreshToken` cookie. */
@@ -137,18 +138,6 @@ export class TokenTransport {
       domain: this.config.cookieDomain,
     });
     setResponseCookie(response, name, path, cookie);
-  }
-}
-
-/** A JWT whose header carries our `version: "5"` and a `kid`; cheap, no signature work. */
-function looksLikeAccessToken(token: string): boolean {
-  const dot = token.indexOf('.');
-  if (dot <= 0 || dot > 1024) return false;
-  try {
-    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as Record<string, unknown>;
-    return header !== null && header.version === '5' && typeof header.kid === 'string';
-  } catch {
-    return false;
   }
 }
 

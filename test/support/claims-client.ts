@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import request, { type Response } from 'supertest';
-import { cookieTokens, decodeFrontToken, headerTokens, jwtPayload } from './tokens';
+import { cookieTokens, decodeFrontToken, jwtPayload } from './tokens';
+import { refreshRequest, tokensInMode, type TransferMode, withAccessToken } from './transfer-mode';
 
-/** How a client carries its tokens. */
-export type TransferMode = 'header' | 'cookie';
+export type { TransferMode };
 
 /**
  * A stateful test client that behaves like SuperTokens' frontend SDK, for claim scenarios: it
@@ -44,8 +44,7 @@ export class SessionClient {
 
   /** `POST /auth/session/refresh` with the current refresh token; keeps the rotated tokens. */
   async refreshSession(): Promise<Response> {
-    const req = request(this.app.getHttpServer()).post('/auth/session/refresh');
-    const res = await (this.mode === 'cookie' ? req.set('Cookie', `sRefreshToken=${this.refresh}`) : req.set('Authorization', `Bearer ${this.refresh}`));
+    const res = await refreshRequest(this.app.getHttpServer(), this.mode, this.refresh ?? '');
     this.absorb(res);
     return res;
   }
@@ -63,21 +62,17 @@ export class SessionClient {
 
   /** The access token a response sent in the client's mode (undefined when it sent none). */
   newAccessTokenIn(res: Response): string | undefined {
-    return (this.mode === 'cookie' ? cookieTokens(res).access : headerTokens(res).access) || undefined;
+    return tokensInMode(res, this.mode).access || undefined;
   }
 
   private async send(req: request.Test, token: string | undefined): Promise<Response> {
-    if (token !== undefined) {
-      if (this.mode === 'cookie') req.set('Cookie', `sAccessToken=${token}`);
-      else req.set('Authorization', `Bearer ${token}`);
-    }
-    const res = await req;
+    const res = await (token === undefined ? req : withAccessToken(req, this.mode, token));
     this.absorb(res);
     return res;
   }
 
   private absorb(res: Response): void {
-    const tokens = this.mode === 'cookie' ? cookieTokens(res) : headerTokens(res);
+    const tokens = tokensInMode(res, this.mode);
     if (tokens.access) this.access = tokens.access;
     if (tokens.refresh) this.refresh = tokens.refresh;
     if (tokens.front && tokens.front !== 'remove') this.front = tokens.front;

@@ -1,10 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import request, { type Response, type Test } from 'supertest';
-import { cookieTokens, decodeFrontToken, headerTokens, jwtPayload } from './tokens';
+import { decodeFrontToken, jwtPayload } from './tokens';
+import { refreshRequest, TRANSFER_MODES, tokensInMode, type TransferMode, withAccessToken } from './transfer-mode';
 
-/** How a client holds its tokens. */
-export type TransferMode = 'header' | 'cookie';
-export const TRANSFER_MODES: TransferMode[] = ['header', 'cookie'];
+export { TRANSFER_MODES, type TransferMode };
 
 /** What a response sent back to the client, decoded. */
 export interface SentTokens {
@@ -22,11 +21,10 @@ export interface SentTokens {
 export function sessionClient(app: INestApplication | string, mode: TransferMode) {
   const target = () => (typeof app === 'string' ? app : app.getHttpServer());
   const tokensOf = (res: Response): SentTokens => {
-    const t = mode === 'cookie' ? cookieTokens(res) : headerTokens(res);
+    const t = tokensInMode(res, mode);
     return { access: t.access || undefined, refresh: t.refresh || undefined, front: t.front || undefined };
   };
-  const withAccess = (req: Test, access: string) =>
-    mode === 'cookie' ? req.set('Cookie', `sAccessToken=${access}`) : req.set('Authorization', `Bearer ${access}`);
+  const withAccess = (req: Test, access: string) => withAccessToken(req, mode, access);
 
   return {
     mode,
@@ -41,10 +39,7 @@ export function sessionClient(app: INestApplication | string, mode: TransferMode
     post: (path: string, access: string, body?: object) => withAccess(request(target()).post(path), access).send(body ?? {}),
     put: (path: string, access: string, body?: object) => withAccess(request(target()).put(path), access).send(body ?? {}),
     /** POST /auth/session/refresh with the refresh token. */
-    refresh(refreshToken: string) {
-      const req = request(target()).post('/auth/session/refresh');
-      return mode === 'cookie' ? req.set('Cookie', `sRefreshToken=${refreshToken}`) : req.set('Authorization', `Bearer ${refreshToken}`);
-    },
+    refresh: (refreshToken: string) => refreshRequest(target(), mode, refreshToken),
   };
 }
 
