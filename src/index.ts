@@ -18,7 +18,7 @@ export type {
   EmailVerificationOptions,
 } from './config/session-module-options';
 export type { SessionConfig } from './config/session-config';
-export { SESSION_CONFIG } from './config/injection-tokens';
+export { SESSION_CONFIG } from './session.constants';
 
 // Sessions
 export { SessionService } from './session/session.service';
@@ -72,7 +72,7 @@ export { RoleStore, type RolesAndPermissions } from './storage/role-store';
 export { TypeOrmSessionStore } from './storage/typeorm-session-store';
 export { TypeOrmSigningKeyStore } from './storage/typeorm-signing-key-store';
 export { TypeOrmRoleStore } from './storage/typeorm-role-store';
-export { SESSION_DATA_SOURCE } from './storage/injection-tokens';
+export { SESSION_DATA_SOURCE } from './session.constants';
 export { SessionEntity, SigningKeyEntity, RoleEntity, RolePermissionEntity, UserRoleEntity, SESSION_ENTITIES } from './storage/entities';
 export { SESSION_MIGRATIONS } from './storage/migrations';
 export { SESSION_MIGRATIONS_TABLE } from './storage/session-data-source';

@@ -1,11 +1,11 @@
 import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { SESSION_EXTRAS } from './config/injection-tokens';
 import type { SessionModuleExtras, SessionModuleOptions } from './config/session-module-options';
 import { AuthGuard } from './guards/auth.guard';
 import { SessionErrorFilter } from './http/session-error.filter';
 import { createSessionRoutesController, WellKnownJwksController } from './http/session-routes.controller';
+import { SESSION_EXTRAS } from './session.constants';
 import { SESSION_ENTITIES } from './storage/entities';
 import { SESSION_APP_DATA_SOURCE } from './storage/session-data-source';
 

@@ -1,14 +1,13 @@
 import { Inject, Module, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
-import { SESSION_CONFIG } from './config/injection-tokens';
 import { AuthGuard } from './guards/auth.guard';
 import { registerAppService, unregisterAppService } from './http/app-service-locator';
 import { UserRolesService } from './roles/user-roles.service';
+import { SESSION_CONFIG, SESSION_DATA_SOURCE } from './session.constants';
 import { SessionConfigurableModule } from './session.module-definition';
 import { SESSION_PROVIDERS } from './session.providers';
 import { SessionService } from './session/session.service';
-import { SESSION_DATA_SOURCE } from './storage/injection-tokens';
 import { RoleStore } from './storage/role-store';
 import { OWNED_DATA_SOURCES } from './storage/session-data-source';
 import { SessionStore } from './storage/session-store';

@@ -1,9 +1,9 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
-import type { ClaimValidationError, UserContext } from '../claims/types';
-import type { JSONObject } from '../json';
 import type { SessionClaim } from '../claims/session-claim';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
+import type { ClaimValidationError, UserContext } from '../claims/types';
 import type { SessionErrorResponse } from '../errors/session-error';
+import type { JSONObject } from '../json';
 import type { RoleStore } from '../storage/role-store';
 import type { SessionStore } from '../storage/session-store';
 import type { SigningKeyStore } from '../storage/signing-key-store';

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { SESSION_DATA_SOURCE } from '../storage/injection-tokens';
+import { SESSION_DATA_SOURCE } from '../session.constants';
 import { SessionStore } from '../storage/session-store';
 
 /** Injects the module's {@link SessionStore} (the `store` option, or the TypeORM store). */

@@ -5,7 +5,7 @@ import { SessionConfigError } from '../errors/session-config-error';
 import { appServiceOf } from '../http/app-service-locator';
 import { getHttpExchange, type RequestExchange } from '../http/http-exchange';
 import { readRequestState, writeRequestState } from '../http/request-state';
-import { BUILT_IN_ROUTE_METADATA, PUBLIC_METADATA, REQUIRE_CLAIM_METADATA, VERIFY_SESSION_METADATA } from '../http/route-metadata';
+import { BUILT_IN_ROUTE_METADATA, PUBLIC_METADATA, REQUIRE_CLAIM_METADATA, VERIFY_SESSION_METADATA } from '../session.constants';
 import type { SessionContainer } from '../session/session-container';
 import { SessionService } from '../session/session.service';
 import type { VerifySessionOptions } from '../session/verify-session-options';

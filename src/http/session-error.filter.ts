@@ -1,10 +1,10 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { SESSION_CONFIG } from '../config/injection-tokens';
 import type { SessionConfig } from '../config/session-config';
 import type { TokenTransferMethod } from '../config/session-module-options';
 import type { SessionError, SessionErrorResponse } from '../errors/session-error';
 import { SessionError as SessionErrorClass } from '../errors/session-error';
+import { SESSION_CONFIG } from '../session.constants';
 import { headersSent, type RequestLike } from '../transport/http-objects';
 import { TokenTransport } from '../transport/token-transport';
 import { exchangeOfHost } from './http-exchange';

@@ -3,8 +3,8 @@ import { ModuleRef } from '@nestjs/core';
 import type { SessionClaim } from '../claims/session-claim';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { UserContext } from '../claims/types';
-import { SESSION_CONFIG } from '../config/injection-tokens';
 import type { SessionConfig } from '../config/session-config';
+import { SESSION_CONFIG } from '../session.constants';
 import { EmailVerificationClaim } from './built-in-claims/email-verification.claim';
 import { PermissionClaim, UserRoleClaim } from './built-in-claims/user-role.claim';
 

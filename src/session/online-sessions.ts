@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { UserContext } from '../claims/types';
 import { validateClaims } from '../claims/validate-claims';
-import { SESSION_CONFIG } from '../config/injection-tokens';
 import type { SessionConfig } from '../config/session-config';
 import type { TokenTransferMethod } from '../config/session-module-options';
 import { InvalidClaimsError, UnauthorisedError } from '../errors/session-error';
 import type { JSONObject } from '../json';
+import { SESSION_CONFIG } from '../session.constants';
 import type { SessionRecord } from '../storage/session-record';
 import { SessionStore } from '../storage/session-store';
 import { AccessTokenIssuer, type IssuedAccessToken } from '../tokens/access-token-issuer';
@@ -16,6 +16,9 @@ import type { HttpExchange } from '../transport/http-objects';
 import { TokenTransport } from '../transport/token-transport';
 import { ActiveSession, type SessionOperations, type SessionState } from './active-session';
 import { ClaimPolicy } from './claim-policy';
+
+/** Every token of a new or refreshed session. */
+export type IssuedSession = IssuedAccessToken & { refreshToken: string; antiCsrfToken: string | null };
 
 /** Tokens a session starts a request with: verified from the request, or just issued. */
 export type OpeningTokens = Pick<IssuedAccessToken, 'accessToken' | 'payload'> & { frontToken?: string; refreshToken?: string; antiCsrfToken?: string | null };
@@ -56,7 +59,21 @@ export class OnlineSessions implements SessionOperations {
     return new ActiveSession(this, state);
   }
 
-  /** The user context of a claim call in this session (the request, when there is one). */
+  /** Writes a new or refreshed session's tokens to the response (if any) and opens the session object. */
+  deliver(issued: IssuedSession, transferMethod: TokenTransferMethod, exchange: HttpExchange): ActiveSession {
+    if (exchange.request && exchange.response) {
+      this.transport.writeSessionTokens({ request: exchange.request, response: exchange.response }, transferMethod, {
+        accessToken: issued.accessToken,
+        frontToken: issued.frontToken,
+        refreshToken: issued.refreshToken,
+        refreshTokenExpiresAt: Date.now() + this.config.refreshTokenValidity * 1000,
+        antiCsrfToken: issued.antiCsrfToken,
+      });
+    }
+    return this.open(issued, transferMethod, exchange);
+  }
+  /** The user context of a claim call in this session
+ (the request, when there is one). */
   userContext(state: SessionState, extra?: UserContext): UserContext {
     return this.policy.userContext(state.exchange.request, extra);
   }

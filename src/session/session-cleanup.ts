@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { SESSION_CONFIG } from '../config/injection-tokens';
 import type { SessionConfig } from '../config/session-config';
+import { SESSION_CONFIG } from '../session.constants';
 import { SessionStore } from '../storage/session-store';
 import { SigningKeyService } from '../tokens/signing-key.service';
 

@@ -1,28 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { UserContext } from '../claims/types';
-import { SESSION_CONFIG } from '../config/injection-tokens';
 import type { SessionConfig } from '../config/session-config';
-import type { CreateNewSessionInput, TokenTransferMethod } from '../config/session-module-options';
+import type { CreateNewSessionInput } from '../config/session-module-options';
 import type { JSONObject } from '../json';
+import { SESSION_CONFIG } from '../session.constants';
 import type { SessionRecord } from '../storage/session-record';
 import { SessionStore } from '../storage/session-store';
-import { AccessTokenIssuer, type IssuedAccessToken } from '../tokens/access-token-issuer';
+import { AccessTokenIssuer } from '../tokens/access-token-issuer';
 import { assertNoProtectedKeys, withoutProtectedKeys } from '../tokens/protected-keys';
 import { formatRefreshToken, type ParsedRefreshToken, refreshTokenHash1, refreshTokenStorageHash } from '../tokens/refresh-token';
 import { randomSecret } from '../tokens/secrets';
 import { newAntiCsrfToken } from '../transport/anti-csrf';
 import type { HttpExchange } from '../transport/http-objects';
-import { TokenTransport } from '../transport/token-transport';
-import type { ActiveSession } from './active-session';
 import { ClaimPolicy } from './claim-policy';
-import { OnlineSessions } from './online-sessions';
-
-/** Every token of a stored session, as issuing makes them. */
-export interface IssuedSession extends IssuedAccessToken {
-  refreshToken: string;
-  antiCsrfToken: string | null;
-}
+import type { IssuedSession } from './online-sessions';
 
 /** What a new session is made of (the arguments of `createNewSession`). */
 export interface NewSession {
@@ -36,8 +28,8 @@ export interface NewSession {
 
 /**
  * Issues sessions: creation stores a new session, and creation and every refresh end in the same
- * {@link issueForStoredSession} (a stored session plus its refresh token make the token set),
- * then {@link deliver} (tokens into the response, a session object for the caller).
+ * {@link issueForStoredSession} (a stored session plus its refresh token make the token set);
+ * `OnlineSessions.deliver` then sends the tokens and opens the session object.
  */
 @Injectable()
 export class SessionIssuer {
@@ -46,8 +38,6 @@ export class SessionIssuer {
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly accessTokens: AccessTokenIssuer,
     private readonly policy: ClaimPolicy,
-    private readonly transport: TokenTransport,
-    private readonly online: OnlineSessions,
   ) {}
 
   /**
@@ -114,19 +104,5 @@ export class SessionIssuer {
       record.accessTokenPayload,
     );
     return { ...issued, refreshToken, antiCsrfToken: record.antiCsrfToken };
-  }
-
-  /** Writes a new or refreshed session's tokens to the response (if any) and opens the session object. */
-  deliver(issued: IssuedSession, transferMethod: TokenTransferMethod, exchange: HttpExchange): ActiveSession {
-    if (exchange.request && exchange.response) {
-      this.transport.writeSessionTokens({ request: exchange.request, response: exchange.response }, transferMethod, {
-        accessToken: issued.accessToken,
-        frontToken: issued.frontToken,
-        refreshToken: issued.refreshToken,
-        refreshTokenExpiresAt: Date.now() + this.config.refreshTokenValidity * 1000,
-        antiCsrfToken: issued.antiCsrfToken,
-      });
-    }
-    return this.online.open(issued, transferMethod, exchange);
   }
 }

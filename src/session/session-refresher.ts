@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { SESSION_CONFIG } from '../config/injection-tokens';
 import type { SessionConfig } from '../config/session-config';
 import { TokenTheftDetectedError, UnauthorisedError } from '../errors/session-error';
+import { SESSION_CONFIG } from '../session.constants';
 import { SessionStore } from '../storage/session-store';
 import { formatRefreshToken, nextRefreshToken, parseRefreshToken, refreshTokenStorageHash } from '../tokens/refresh-token';
 import { classifyRefreshToken } from '../tokens/refresh-token-chain';
@@ -9,7 +9,8 @@ import { directRefreshAntiCsrfOk, refreshAntiCsrfOk } from '../transport/anti-cs
 import type { HttpExchange, RequestLike } from '../transport/http-objects';
 import { TokenTransport } from '../transport/token-transport';
 import type { ActiveSession } from './active-session';
-import { type IssuedSession, SessionIssuer } from './session-issuer';
+import { type IssuedSession, OnlineSessions } from './online-sessions';
+import { SessionIssuer } from './session-issuer';
 
 /**
  * Refresh: the refresh token rotates on every call, with theft detection (the chain rules are in
@@ -25,6 +26,7 @@ export class SessionRefresher {
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly issuer: SessionIssuer,
     private readonly transport: TokenTransport,
+    private readonly online: OnlineSessions,
   ) {}
 
   /** The refresh route: the request's refresh token rotates, new tokens go out in the method it came in. */
@@ -32,14 +34,14 @@ export class SessionRefresher {
     const found = this.transport.readRefreshToken(request);
     if (!found) throw new UnauthorisedError('refresh token not found', false);
     const issued = await this.rotate(found.token, (stored) => refreshAntiCsrfOk(this.config.antiCsrf, request, found.transferMethod, stored));
-    return this.issuer.deliver(issued, found.transferMethod, { request, response });
+    return this.online.deliver(issued, found.transferMethod, { request, response });
   }
 
   /** A refresh token given directly; the new tokens are read with `getAllSessionTokensDangerously()`. */
   async refreshToken(refreshToken: string, disableAntiCsrf: boolean, antiCsrfToken: string | undefined): Promise<ActiveSession> {
     const issued = await this.rotate(refreshToken, (stored) => directRefreshAntiCsrfOk(this.config.antiCsrf, stored, antiCsrfToken, disableAntiCsrf));
     const none: HttpExchange = {};
-    return this.issuer.deliver(issued, 'header', none);
+    return this.online.deliver(issued, 'header', none);
   }
 
   /**

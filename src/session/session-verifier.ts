@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SESSION_CONFIG } from '../config/injection-tokens';
 import type { SessionConfig } from '../config/session-config';
 import type { TokenTransferMethod } from '../config/session-module-options';
 import { TryRefreshTokenError, UnauthorisedError } from '../errors/session-error';
 import { jsonEqual } from '../json';
+import { SESSION_CONFIG } from '../session.constants';
 import { SessionStore } from '../storage/session-store';
 import type { AccessTokenPayload } from '../tokens/access-token-payload';
 import { AccessTokenService, InvalidAccessTokenError } from '../tokens/access-token.service';

@@ -2,15 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { SessionClaim } from '../claims/session-claim';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { UserContext } from '../claims/types';
-import { SESSION_CONFIG } from '../config/injection-tokens';
 import type { SessionConfig } from '../config/session-config';
 import type { JSONObject } from '../json';
+import { SESSION_CONFIG } from '../session.constants';
 import { type JsonWebKeySet, SigningKeyService } from '../tokens/signing-key.service';
 import { needsAntiCsrfToken } from '../transport/anti-csrf';
 import type { RequestLike, ResponseLike } from '../transport/http-objects';
 import { TokenTransport } from '../transport/token-transport';
 import { ClaimPolicy, type ValidatorOverride } from './claim-policy';
 import { type ClaimValidationAnswer, OfflineSessions, type SessionDoesNotExist, type SessionInformation } from './offline-sessions';
+import { OnlineSessions } from './online-sessions';
 import { SessionCleanup } from './session-cleanup';
 import type { SessionContainer } from './session-container';
 import { SessionIssuer } from './session-issuer';
@@ -32,6 +33,7 @@ export class SessionService {
     @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
     private readonly transport: TokenTransport,
     private readonly issuer: SessionIssuer,
+    private readonly online: OnlineSessions,
     private readonly refresher: SessionRefresher,
     private readonly verifier: SessionVerifier,
     private readonly offline: OfflineSessions,
@@ -56,7 +58,7 @@ export class SessionService {
     const transferMethod = this.transport.methodForNewSession(exchange.request);
     const withAntiCsrfToken = needsAntiCsrfToken(this.config.antiCsrf, transferMethod);
     const issued = await this.issuer.create({ tenantId, userId, accessTokenPayload, sessionDataInDatabase, withAntiCsrfToken, userContext }, exchange);
-    return this.issuer.deliver(issued, transferMethod, exchange);
+    return this.online.deliver(issued, transferMethod, exchange);
   }
 
   /** Creates a session without a request; read the tokens with `getAllSessionTokensDangerously()`. */
@@ -70,7 +72,7 @@ export class SessionService {
   ): Promise<SessionContainer> {
     const withAntiCsrfToken = !disableAntiCsrf && this.config.antiCsrf === 'VIA_TOKEN';
     const issued = await this.issuer.create({ tenantId, userId, accessTokenPayload, sessionDataInDatabase, withAntiCsrfToken, userContext }, {});
-    return this.issuer.deliver(issued, 'header', {});
+    return this.online.deliver(issued, 'header', {});
   }
 
   /**

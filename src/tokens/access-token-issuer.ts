@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { JSONObject } from '../json';
 import type { SessionConfig } from '../config/session-config';
-import { SESSION_CONFIG } from '../config/injection-tokens';
+import type { JSONObject } from '../json';
+import { SESSION_CONFIG } from '../session.constants';
 import type { AccessTokenBase, AccessTokenPayload } from './access-token-payload';
 import { AccessTokenService } from './access-token.service';
 import { buildFrontToken } from './front-token';
@@ -32,7 +32,7 @@ export class AccessTokenIssuer {
     const exp = expiresAtSeconds ?? iat + this.config.accessTokenValidity;
     const payload: AccessTokenPayload = {
       iss: this.config.issuer,
-      ...(await this.payloadJwt.addTo(base.sub, custom)),
+      ...(await this.payloadJwt.addTo(base.sub, custom, iat)),
       ...base,
       iat,
       exp,

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike } from 'jose';
+import { randomUUID } from 'node:crypto';
 import type { SessionConfig } from '../config/session-config';
 import type { SigningAlgorithm } from '../config/session-module-options';
-import { SESSION_CONFIG } from '../config/injection-tokens';
+import { SESSION_CONFIG } from '../session.constants';
 import { SigningKeyStore, type StoredSigningKey } from '../storage/signing-key-store';
 
 /** A key pair loaded into memory, imported once. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SESSION_CONFIG } from '../config/injection-tokens';
 import type { SessionConfig } from '../config/session-config';
 import type { TokenTransferMethod } from '../config/session-module-options';
+import { SESSION_CONFIG } from '../session.constants';
 import { readAccessTokenHeader } from '../tokens/access-token-header';
 import { parseRefreshToken } from '../tokens/refresh-token';
 import { readCookie, serialiseCookie } from './cookies';

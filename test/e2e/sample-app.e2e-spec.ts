@@ -6,6 +6,11 @@ import { DEMO_USERS } from '../../sample-app/users/demo-users.seeder';
 import { createTestApp, PLATFORMS } from '../support/platforms';
 import { cookieTokens, decodeFrontToken, headerTokens, jwtPayload, setCookie } from '../support/tokens';
 
+/**
+ * The sample app runs as its README says: the demo page, sign-up and sign-in (bad bodies answered
+ * with 400 JSON, duplicates with 409), /me, refresh and sign-out in both transfer modes.
+ */
+
 const [alice] = DEMO_USERS;
 const json = { 'content-type': 'application/json' };
 

@@ -50,44 +50,42 @@ export class SessionClient {
   async login(body: object = {}, options: { path?: string; status?: number } = {}): Promise<SignedIn> {
     const res = await this.http().post(options.path ?? '/login').set('st-auth-mode', this.mode).send(body);
     if (res.status !== (options.status ?? 201)) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
-    this.handle = res.body?.sessionHandle;
     this.antiCsrf = res.headers['anti-csrf'];
     this.absorb(res);
     const tokens = this.tokensOf(res);
+    this.handle = res.body?.sessionHandle ?? (tokens.access ? jwtPayload(tokens.access).sessionHandle : undefined);
     return { res, handle: this.handle!, access: tokens.access!, refresh: tokens.refresh!, front: tokens.front!, antiCsrf: this.antiCsrf };
   }
 
-  /** A GET with the held (or the given) access token; new tokens in the response are kept. */
-  get(path: string, token = this.access): Promise<Response> {
+  /** A GET with the held (or the given) access token; new tokens in the response are kept. Chain `.expect(...)` as with supertest. */
+  get(path: string, token = this.access): Test {
     return this.send(this.http().get(path), token);
   }
 
   /** A POST with the held (or the given) access token. */
-  post(path: string, body?: object, token = this.access): Promise<Response> {
-    return this.send(this.http().post(path).send(body ?? {}), token);
+  post(path: string, body?: object, token = this.access): Test {
+    return this.send(this.http().post(path), token).send(body ?? {});
   }
 
   /** A PUT with the held (or the given) access token. */
-  put(path: string, body?: object, token = this.access): Promise<Response> {
-    return this.send(this.http().put(path).send(body ?? {}), token);
+  put(path: string, body?: object, token = this.access): Test {
+    return this.send(this.http().put(path), token).send(body ?? {});
   }
 
   /** A DELETE with the held (or the given) access token. */
-  delete(path: string, token = this.access): Promise<Response> {
+  delete(path: string, token = this.access): Test {
     return this.send(this.http().delete(path), token);
   }
 
   /** `POST /auth/session/refresh` with the held (or the given) refresh token; keeps the rotated tokens. */
-  async refreshSession(refreshToken = this.refresh ?? ''): Promise<Response> {
+  refreshSession(refreshToken = this.refresh ?? ''): Test {
     const req = this.http().post('/auth/session/refresh');
     const withToken = this.mode === 'cookie' ? req.set('Cookie', `sRefreshToken=${refreshToken}`) : req.set('Authorization', `Bearer ${refreshToken}`);
-    const res = await (this.antiCsrf ? withToken.set('anti-csrf', this.antiCsrf) : withToken);
-    this.absorb(res);
-    return res;
+    return this.send(withToken, undefined);
   }
 
   /** `POST /auth/signout` with the held access token. */
-  signOut(token = this.access): Promise<Response> {
+  signOut(token = this.access): Test {
     return this.post('/auth/signout', undefined, token);
   }
 
@@ -128,13 +126,13 @@ export class SessionClient {
     return request(typeof this.target === 'string' ? this.target : this.target.getHttpServer());
   }
 
-  private async send(req: Test, token: string | undefined): Promise<Response> {
+  /** Adds the access token (and `anti-csrf` when held); every response's new tokens are kept, awaited or chained. */
+  private send(req: Test, token: string | undefined): Test {
     let sending = req;
     if (token !== undefined) sending = this.mode === 'cookie' ? sending.set('Cookie', `sAccessToken=${token}`) : sending.set('Authorization', `Bearer ${token}`);
     if (this.antiCsrf) sending = sending.set('anti-csrf', this.antiCsrf);
-    const res = await sending;
-    this.absorb(res);
-    return res;
+    sending.on('response', (res: Response) => this.absorb(res));
+    return sending;
   }
 
   private absorb(res: Response): void {

@@ -1,4 +1,4 @@
-import { memberPath, pathMergeExpression, toKeyRemovalsAndValues } from '../../../src/storage/dialects/payload-dialect';
+import { memberPath, pathMergeExpression, pathMergeUpdate, toKeyRemovalsAndValues } from '../../../src/storage/dialects/payload-dialect';
 
 /**
  * The SQL builders of the atomic payload merge: an update splits into keys to delete (`null`)
@@ -42,5 +42,15 @@ describe('payload merge SQL builders', () => {
   it('uses the dialect names and JSON marker it is given (MySQL/MariaDB)', () => {
     const mysql = { remove: 'JSON_REMOVE', set: 'JSON_SET', asJson: (p: string) => `JSON_EXTRACT(${p}, '$')` };
     expect(pathMergeExpression('c', { a: 1, b: null }, mysql).sql).toBe("JSON_SET(JSON_REMOVE(c, ?), ?, JSON_EXTRACT(?, '$'))");
+  });
+});
+
+describe('pathMergeUpdate', () => {
+  it('one UPDATE: the merge expression, the version bump, the given row filter and its parameters after the merge parameters', () => {
+    const { sql, params } = pathMergeUpdate('"sessions"', SQLITE, { a: 1 }, 'session_handle = ? AND expires_at > ?', ['h', 5], ' RETURNING payload_version');
+    expect(sql.replace(/\s+/g, ' ')).toBe(
+      'UPDATE "sessions" SET access_token_payload = json_set(access_token_payload, ?, json(?)), payload_version = payload_version + 1 WHERE session_handle = ? AND expires_at > ? RETURNING payload_version',
+    );
+    expect(params).toEqual(['$."a"', '1', 'h', 5]);
   });
 });
