@@ -2,8 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Injectable } f
 import { HttpAdapterHost } from '@nestjs/core';
 import type { SessionConfig } from '../config/session-config';
 import type { TokenTransferMethod } from '../config/session-module-options';
-import type { SessionError, SessionErrorResponse } from '../errors/session-error';
-import { SessionError as SessionErrorClass } from '../errors/session-error';
+import { SessionError, type SessionErrorResponse } from '../errors/session-error';
 import { SESSION_CONFIG } from '../session.constants';
 import { headersSent, type RequestLike } from '../transport/http-objects';
 import { TokenTransport } from '../transport/token-transport';
@@ -15,7 +14,7 @@ import { exchangeOfHost } from './http-exchange';
  * them, then the `errorHandlers` answer or the default body. The module registers it as a global
  * filter that catches only `SessionError`, so the app's own filters keep every other error.
  */
-@Catch(SessionErrorClass)
+@Catch(SessionError)
 @Injectable()
 export class SessionErrorFilter implements ExceptionFilter<SessionError> {
   constructor(

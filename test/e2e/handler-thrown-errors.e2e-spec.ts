@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Response } from 'supertest';
 import { SessionService, type SessionModuleOptions } from '../../src';
-import { thrownErrorsApp } from '../fixtures/thrown-errors.app';
+import { CatchEverythingFilter, thrownErrorsApp } from '../fixtures/thrown-errors.app';
 import { createTestApp, PLATFORMS } from '../support/platforms';
 import { SessionClient, TRANSFER_MODES } from '../support/session-client';
 
@@ -115,5 +115,23 @@ describe.each(PLATFORMS)('session errors thrown by handlers (%s)', (platform) =>
       expect(res.status).toBe(418);
       expect(res.body).toEqual({ teapot: true });
     });
+  });
+});
+
+describe.each(PLATFORMS)('the module filter beside a catch-everything app filter (%s)', (platform) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createTestApp(platform, thrownErrorsApp({}, CatchEverythingFilter));
+  });
+  afterAll(() => app.close());
+
+  it("session errors still get the module's answer; every other error gets the app's", async () => {
+    const client = await signIn(app, 'cookie');
+    const other = await client.post('/handler/plain-error');
+    const session = await client.post('/handler/unauthorised');
+
+    expect([other.status, other.body]).toEqual([500, { caughtBy: 'the app' }]);
+    expect([session.status, session.body]).toEqual([401, { message: 'unauthorised' }]);
+    client.expectTokensCleared(session);
   });
 });
