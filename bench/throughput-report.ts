@@ -7,6 +7,8 @@ import { VARIANTS, type Adapter, type Variant } from './throughput-variants';
 
 /** One load run of one server. */
 export interface RunResult {
+  /** Requests answered with 200. */
+  requests: number;
   rps: number;
   p50: number;
   p99: number;

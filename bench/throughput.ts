@@ -39,9 +39,9 @@ import { decodeJwt } from 'jose';
 import { PROTECTED_PAYLOAD_KEYS } from '../src';
 import { flag, hasFlag, listFlag, numberFlag, progress, QUICK } from './support/cli';
 import { canPin, commandLine, machineLine, pinnedForkOptions, pinSelf, sourceVersion } from './support/machine';
-import { fmtInt, median, Samples, percentile } from './support/stats';
+import { fmtInt, median, percentile, Samples } from './support/stats';
 import { SuperTokensCoreStub } from './supertokens-stub';
-import { formatProfileSummary, summarizeProfile } from './throughput-profile';
+import { diffProfiles, formatDiff, formatProfileSummary, type ProfileSummary, summarizeProfile } from './throughput-profile';
 import { adapterTables, headlineTable, resultKey, type ReportSetup, type Results, type RunResult, setupNotes } from './throughput-report';
 import { mintTokens } from './throughput-tokens';
 import { ADAPTERS, ALL_VARIANTS, SERVER_ENV, VARIANTS, type Adapter, type Variant } from './throughput-variants';
@@ -175,6 +175,7 @@ async function loadRun(server: Server, seconds: number): Promise<RunResult> {
   const cpuAfter = await serverCpu(server);
   const sorted = latencies.sorted();
   return {
+    requests: latencies.count,
     rps: latencies.count / elapsedSeconds,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
@@ -184,6 +185,40 @@ async function loadRun(server: Server, seconds: number): Promise<RunResult> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- profiles ---------------------------------------------------------------------------------
+
+/** Pairs whose per-request difference the report breaks down by function: [mine, baseline]. */
+const PROFILE_DIFFS: [Variant, Variant][] = [
+  ['ours', 'noop'],
+  ['noop', 'bare'],
+  ['module-only', 'bare'],
+  ['ours-nocache', 'ours'],
+];
+
+function profileSection(servers: Server[], results: Results): string[] {
+  const lines = [`### Server CPU profiles of the measured rounds (${PROFILE_DIR})`, ''];
+  const profiled = new Map<string, { summary: ProfileSummary; cpu: number }>();
+  for (const server of servers) {
+    const key = resultKey(server.adapter, server.variant);
+    const file = path.join(PROFILE_DIR!, `${server.adapter}-${server.variant}.cpuprofile`);
+    if (!fs.existsSync(file)) continue;
+    const cpu = median(results.get(key)!.map((r) => r.cpuMicrosPerRequest));
+    const summary = summarizeProfile(file);
+    profiled.set(key, { summary, cpu });
+    lines.push('```', ...formatProfileSummary(key, summary, cpu), '```', '');
+  }
+  for (const adapter of ADAPTER_LIST) {
+    for (const [mine, baseline] of PROFILE_DIFFS) {
+      const a = profiled.get(resultKey(adapter, mine));
+      const b = profiled.get(resultKey(adapter, baseline));
+      if (!a || !b) continue;
+      const diff = (by: 'function' | 'area') => diffProfiles(a.summary, a.cpu, b.summary, b.cpu, by);
+      lines.push('```', ...formatDiff(`${adapter}: ${mine} beyond ${baseline}`, diff('area'), diff('function'), a.cpu - b.cpu), '```', '');
+    }
+  }
+  return lines;
+}
 
 // ---- main -------------------------------------------------------------------------------------
 
@@ -278,15 +313,7 @@ async function main(): Promise<void> {
         '',
       );
     }
-    if (PROFILE_DIR) {
-      lines.push(`### Server CPU profiles of the measured rounds (${PROFILE_DIR})`, '');
-      for (const server of servers) {
-        const file = path.join(PROFILE_DIR, `${server.adapter}-${server.variant}.cpuprofile`);
-        if (!fs.existsSync(file)) continue;
-        const cpu = median(results.get(resultKey(server.adapter, server.variant))!.map((r) => r.cpuMicrosPerRequest));
-        lines.push('```', ...formatProfileSummary(`${server.adapter}/${server.variant}`, summarizeProfile(file), cpu), '```', '');
-      }
-    }
+    if (PROFILE_DIR) lines.push(...profileSection(servers, results));
     const text = lines.join('\n') + '\n';
     process.stdout.write(text);
     if (OUT) {
