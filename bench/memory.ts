@@ -6,12 +6,14 @@
  *
  *   npm run bench:memory                     (builds, then node --expose-gc dist/bench/memory.js)
  *   node --expose-gc dist/bench/memory.js --tokens 100000 --verifications 1000000 --algorithm RS256 --out FILE
- *   --quick: 20,000 tokens, 200,000 verifications.
+ *   --quick: 20,000 tokens, 200,000 verifications. --burst N (10): requests per token visit.
  *
  * Steps: mint the tokens (one session each, SQLite in memory: the rows and the token strings stay
  * alive for the whole run, so they weigh the same in both readings); warm-up = one verification
- * of every token; GC; read RSS and heap; then the verifications, tokens picked at random (a fixed
- * seed), RSS sampled every 10%; GC; read again. Without `--expose-gc` the readings are taken
+ * of every token; GC; read RSS and heap; then the verifications in bursts, as clients send them:
+ * a token picked at random (a fixed seed) is verified `--burst` times in a row (the first of a
+ * burst is usually a cache miss, the others hits; `--burst 1` makes nearly every verification a
+ * miss and the run ten times longer), RSS sampled every 10%; GC; read again. Without `--expose-gc` the readings are taken
  * without a forced collection (noisier).
  */
 import 'reflect-metadata';
@@ -26,6 +28,7 @@ import { fmtFixed, fmtInt } from './support/stats';
 const TOKENS = Math.round(numberFlag('tokens', QUICK ? 20_000 : 100_000));
 const VERIFICATIONS = Math.round(numberFlag('verifications', QUICK ? 200_000 : 1_000_000));
 const ALGORITHM = (flag('algorithm') || 'RS256') as SigningAlgorithm;
+const BURST = Math.round(numberFlag('burst', 10));
 const OUT = flag('out') || undefined;
 const LIMIT_MB = 50;
 
@@ -81,11 +84,13 @@ async function main(): Promise<void> {
     const every = Math.ceil(VERIFICATIONS / 10);
     let done = 0;
     const started = process.hrtime.bigint();
-    for (const i of randomIndexes(VERIFICATIONS, tokens.length)) {
-      await sessions.getSessionWithoutRequestResponse(tokens[i]);
-      if (++done % every === 0) {
-        samples.push(process.memoryUsage().rss);
-        progress(`  ${fmtInt(done)}: RSS ${fmtFixed(process.memoryUsage().rss / MB, 1)} MB`);
+    for (const i of randomIndexes(Math.ceil(VERIFICATIONS / BURST), tokens.length)) {
+      for (let b = 0; b < BURST && done < VERIFICATIONS; b++) {
+        await sessions.getSessionWithoutRequestResponse(tokens[i]);
+        if (++done % every === 0) {
+          samples.push(process.memoryUsage().rss);
+          progress(`  ${fmtInt(done)}: RSS ${fmtFixed(process.memoryUsage().rss / MB, 1)} MB`);
+        }
       }
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -97,7 +102,7 @@ async function main(): Promise<void> {
       '',
       `Command: \`${commandLine('memory.js')}\`${gc ? ' (with --expose-gc: readings after a forced GC)' : ' (**without --expose-gc: no forced GC before readings**)'}`,
       '',
-      `${machineLine()}. ${fmtInt(TOKENS)} distinct ${ALGORITHM} tokens (one session each), ${fmtInt(VERIFICATIONS)} verifications in random order ` +
+      `${machineLine()}. ${fmtInt(TOKENS)} distinct ${ALGORITHM} tokens (one session each), ${fmtInt(VERIFICATIONS)} verifications in bursts of ${BURST} per randomly picked token ` +
         `(${fmtInt(VERIFICATIONS / seconds)} verifications/s), module defaults (verified-token cache of 10,000 entries).`,
       '',
       '| Reading | RSS MB | heap used MB | external + array buffers MB |',

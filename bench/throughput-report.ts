@@ -88,18 +88,26 @@ export function adapterTables(results: Results, setup: ReportSetup): string[] {
   return lines;
 }
 
+/** The headline ratios of a run: value per adapter (undefined when not measured) and the target text. */
+export function headlineValues(results: Results, setup: Pick<ReportSetup, 'adapters' | 'variants'>) {
+  return HEADLINES.filter((h) => setup.variants.includes(h.mine) && setup.variants.includes(h.reference)).map((h) => {
+    const value = (adapter: Adapter) =>
+      setup.adapters.includes(adapter) ? perRound(results, adapter, h.mine, h.reference, (m, r) => m.rps / r.rps) : undefined;
+    const judge = (adapter: Adapter, v: number | undefined) => (h.target?.adapters.includes(adapter) ? ` ${verdict(v, h.target.min)}` : '');
+    return {
+      label: h.label,
+      express: value('express'),
+      fastify: value('fastify'),
+      judge,
+      target: h.target ? `≥ ${h.target.min}× (${h.target.adapters.length === 2 ? 'both adapters' : h.target.adapters.join(', ')})` : 'information',
+    };
+  });
+}
+
 export function headlineTable(results: Results, setup: ReportSetup): string[] {
   const lines = ['| Ratio (req/s, median of per-round ratios) | Express | Fastify | Issue 12 target |', '| --- | ---: | ---: | --- |'];
-  for (const h of HEADLINES) {
-    if (!setup.variants.includes(h.mine) || !setup.variants.includes(h.reference)) continue;
-    const cell = (adapter: Adapter) => {
-      if (!setup.adapters.includes(adapter)) return '–';
-      const value = perRound(results, adapter, h.mine, h.reference, (m, r) => m.rps / r.rps);
-      const judged = h.target?.adapters.includes(adapter);
-      return `${fmtRatio(value)}${judged ? ` ${verdict(value, h.target!.min)}` : ''}`;
-    };
-    const target = h.target ? `≥ ${h.target.min}× (${h.target.adapters.length === 2 ? 'both adapters' : h.target.adapters.join(', ')})` : 'information';
-    lines.push(`| ${h.label} | ${cell('express')} | ${cell('fastify')} | ${target} |`);
+  for (const h of headlineValues(results, setup)) {
+    lines.push(`| ${h.label} | ${fmtRatio(h.express)}${h.judge('express', h.express)} | ${fmtRatio(h.fastify)}${h.judge('fastify', h.fastify)} | ${h.target} |`);
   }
   return lines;
 }
