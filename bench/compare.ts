@@ -5,13 +5,15 @@
  *   node dist/bench/throughput.js --json /tmp/after.json
  *   node dist/bench/compare.js bench/results/baseline/throughput.json /tmp/after.json
  *
+ * With one file, it renders that run's tables again (headline ratios and adapter tables).
+ *
  * Two runs are two different machine states, so absolute req/s do not compare well on a shared
  * machine; the headline ratios (each taken within its own run) and the server CPU µs per request
  * do, and those are what this prints.
  */
 import fs from 'node:fs';
 import { fmtInt, fmtRatio, median } from './support/stats';
-import { headlineValues, type ReportSetup, type Results, type RunResult } from './throughput-report';
+import { adapterTables, headlineTable, headlineValues, type ReportSetup, type Results, type RunResult } from './throughput-report';
 import { VARIANTS, type Variant } from './throughput-variants';
 
 interface SavedRun {
@@ -27,11 +29,15 @@ function load(file: string): { run: SavedRun; results: Results } {
 }
 
 const [beforeFile, afterFile] = process.argv.slice(2);
-if (!beforeFile || !afterFile) {
-  console.error('usage: node dist/bench/compare.js BEFORE.json AFTER.json');
+if (!beforeFile) {
+  console.error('usage: node dist/bench/compare.js BEFORE.json [AFTER.json]');
   process.exit(2);
 }
 const before = load(beforeFile);
+if (!afterFile) {
+  console.log([`## ${before.run.source} (${before.run.startedAt})`, '', ...headlineTable(before.results, before.run.setup), '', ...adapterTables(before.results, before.run.setup)].join('\n'));
+  process.exit(0);
+}
 const after = load(afterFile);
 const lines = [
   `## Before/after: ${before.run.source} (${before.run.startedAt}) → ${after.run.source} (${after.run.startedAt})`,

@@ -19,9 +19,8 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import fs from 'node:fs';
 import { SessionModule, SessionService, type SigningAlgorithm } from '../src';
-import { flag, numberFlag, progress, QUICK } from './support/cli';
+import { flag, writeReport, numberFlag, progress, QUICK } from './support/cli';
 import { commandLine, machineLine, sourceVersion } from './support/machine';
 import { fmtFixed, fmtInt } from './support/stats';
 
@@ -95,6 +94,8 @@ async function main(): Promise<void> {
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const end = read();
+    // The tokens must outlive the last reading (a dead array would be collected and shrink it).
+    if (tokens.length !== TOKENS) throw new Error('token pool changed');
     const delta = (end.rss - warm.rss) / MB;
     const mb = (n: number) => fmtFixed(n / MB, 1);
     const lines = [
@@ -117,11 +118,7 @@ async function main(): Promise<void> {
       '',
     ];
     const text = lines.join('\n') + '\n';
-    process.stdout.write(text);
-    if (OUT) {
-      fs.writeFileSync(OUT, text);
-      progress(`report written to ${OUT}`);
-    }
+    writeReport(text, OUT);
   } finally {
     await app.close();
   }

@@ -27,7 +27,8 @@
  *        --adapters express,fastify  --variants a,b,...  (see throughput-variants.ts; bare is required)
  *        --out FILE (the markdown report)  --json FILE (every run, for before/after comparisons)
  *        --cpu-prof [DIR] (profile the servers during the measured rounds; summaries in the report)
- *        --no-pin  --quick
+ *        --no-pin  --quick  --nice N (run servers and load generator at priority N, e.g. -10: only on a
+ *        machine of your own, it starves everything else)
  * The report goes to stdout, progress to stderr.
  */
 import autocannon from 'autocannon';
@@ -37,7 +38,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
 import { PROTECTED_PAYLOAD_KEYS } from '../src';
-import { flag, hasFlag, listFlag, numberFlag, progress, QUICK } from './support/cli';
+import { flag, writeReport, hasFlag, listFlag, numberFlag, progress, QUICK } from './support/cli';
 import { canPin, commandLine, machineLine, pinnedForkOptions, pinSelf, sourceVersion } from './support/machine';
 import { fmtInt, median, percentile, Samples } from './support/stats';
 import { SuperTokensCoreStub } from './supertokens-stub';
@@ -61,6 +62,7 @@ const JSON_OUT = flag('json') || undefined;
 const CPU_PROF = flag('cpu-prof');
 const PROFILE_DIR = CPU_PROF === undefined ? undefined : path.resolve(CPU_PROF || fs.mkdtempSync(path.join(os.tmpdir(), 'nest-session-prof-')));
 const PIN = !hasFlag('no-pin') && canPin();
+const NICE = Number(flag('nice') ?? 0);
 const SERVER_CPU = 0;
 const CLIENT_CPU = 1;
 /** Pause between two runs, so one server's leftover work (GC, closing sockets) does not overlap the next. */
@@ -82,7 +84,7 @@ interface Server {
 
 function startServer(adapter: Adapter, variant: Variant, env: NodeJS.ProcessEnv, tokens: string[]): Promise<Server> {
   const child = fork(path.join(__dirname, 'throughput-server.js'), [adapter, variant], {
-    ...pinnedForkOptions(PIN ? SERVER_CPU : undefined),
+    ...pinnedForkOptions(PIN ? SERVER_CPU : undefined, NICE),
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -232,7 +234,10 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const machineAtStart = machineLine();
   if (PIN) pinSelf(CLIENT_CPU);
-  const pinned = PIN ? `servers pinned to CPU ${SERVER_CPU} (taskset), load generator and core stub to CPU ${CLIENT_CPU}` : 'no CPU pinning';
+  if (NICE) os.setPriority(NICE);
+  const pinned =
+    (PIN ? `servers pinned to CPU ${SERVER_CPU} (taskset), load generator and core stub to CPU ${CLIENT_CPU}` : 'no CPU pinning') +
+    (NICE ? `, all at nice ${NICE}` : ', normal priority (sharing the cores with whatever else runs)');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nest-session-bench-'));
   const databaseFile = path.join(workDir, 'sessions.sqlite');
   const servers: Server[] = [];
@@ -315,12 +320,7 @@ async function main(): Promise<void> {
     }
     if (PROFILE_DIR) lines.push(...profileSection(servers, results));
     const text = lines.join('\n') + '\n';
-    process.stdout.write(text);
-    if (OUT) {
-      fs.mkdirSync(path.dirname(path.resolve(OUT)), { recursive: true });
-      fs.writeFileSync(OUT, text);
-      progress(`report written to ${OUT}`);
-    }
+    writeReport(text, OUT);
     if (JSON_OUT) {
       fs.mkdirSync(path.dirname(path.resolve(JSON_OUT)), { recursive: true });
       fs.writeFileSync(JSON_OUT, JSON.stringify({ startedAt, source: sourceVersion(), setup, results: Object.fromEntries(results) }, null, 1));

@@ -32,7 +32,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { PrimitiveClaim, type SessionContainer, SessionModule, SessionService } from '../src';
-import { flag, hasFlag, listFlag, numberFlag, progress, QUICK } from './support/cli';
+import { flag, writeReport, hasFlag, listFlag, numberFlag, progress, QUICK } from './support/cli';
 import { commandLine, machineLine, sourceVersion } from './support/machine';
 import { StatementCounter } from './support/query-counter';
 import { fmtFixed, fmtInt, median, percentile, Samples } from './support/stats';
@@ -319,11 +319,7 @@ async function main(): Promise<void> {
       }
     }
     const text = report(stats, concurrent, startedAt, (Date.now() - startedAt.getTime()) / 1000);
-    process.stdout.write(text);
-    if (OUT) {
-      fs.writeFileSync(OUT, text);
-      progress(`report written to ${OUT}`);
-    }
+    writeReport(text, OUT);
   } finally {
     for (const bench of benches) await bench.app.close();
     if (usesPostgres && !KEEP) await postgresAdmin(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => undefined);

@@ -1,4 +1,6 @@
-/** Command-line flags shared by the bench scripts: `--name value`, `--name` alone, `--quick`. */
+/** Command-line flags shared by the bench scripts: `--name value`, `--name` alone, `--quick`; report output. */
+import fs from 'node:fs';
+import path from 'node:path';
 
 /** The value after `--name`; `''` when the flag stands alone; `undefined` when absent. */
 export function flag(name: string): string | undefined {
@@ -33,6 +35,16 @@ export function listFlag<T extends string>(name: string, allowed: readonly T[], 
 
 /** `--quick`: a short run to check the bench works, not figures to quote. */
 export const QUICK = hasFlag('quick');
+
+
+/** Prints a report to stdout and, with `--out FILE`, writes it there too. */
+export function writeReport(text: string, out: string | undefined): void {
+  process.stdout.write(text);
+  if (!out) return;
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  fs.writeFileSync(out, text);
+  progress(`report written to ${out}`);
+}
 
 /** Progress goes to stderr; the report to stdout (and `--out`). */
 export function progress(message: string): void {

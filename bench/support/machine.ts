@@ -24,18 +24,34 @@ export function pinSelf(cpu: number): void {
   execFileSync('taskset', ['-a', '-cp', String(cpu), String(process.pid)], { stdio: 'ignore' });
 }
 
-/** `fork()` options that start the child under `taskset -c cpu`, so it is pinned before its first instruction. */
-export function pinnedForkOptions(cpu: number | undefined): { execPath?: string; execArgv: string[] } {
-  if (cpu === undefined) return { execArgv: [] };
-  return { execPath: 'taskset', execArgv: ['-c', String(cpu), process.execPath] };
+/**
+ * `fork()` options that start the child under `taskset -c cpu` (pinned before its first
+ * instruction) and, with `nice`, at that scheduling priority (negative = ahead of the machine's
+ * other work; needs root, and slows everything else down: only on a machine of your own).
+ */
+export function pinnedForkOptions(cpu: number | undefined, nice = 0): { execPath?: string; execArgv: string[] } {
+  const command = [...(nice ? ['nice', '-n', String(nice)] : []), ...(cpu === undefined ? [] : ['taskset', '-c', String(cpu)])];
+  if (command.length === 0) return { execArgv: [] };
+  return { execPath: command[0], execArgv: [...command.slice(1), process.execPath] };
 }
 
-/** `commit abc1234` (+ uncommitted changes in src/), or `not a git checkout`. */
+/** CPU time (user + system, all threads) this process has used, µs. */
+export function cpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
+/**
+ * `src/ of commit abc1234` (the last commit that changed `src/`, which is what a bench measures),
+ * with HEAD when it differs and a note when `src/` has uncommitted changes.
+ */
 export function sourceVersion(): string {
   try {
     const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const commit = git(['rev-parse', '--short', 'HEAD']);
-    return `commit ${commit}${git(['--no-optional-locks', 'status', '--porcelain', '--', 'src']) ? ' + uncommitted changes in src/' : ''}`;
+    const head = git(['rev-parse', '--short', 'HEAD']);
+    const src = git(['log', '-1', '--format=%h', '--', 'src']);
+    const dirty = git(['--no-optional-locks', 'status', '--porcelain', '--', 'src']) ? ' + uncommitted changes in src/' : '';
+    return `src/ of commit ${src}${src === head ? '' : `, HEAD ${head}`}${dirty}`;
   } catch {
     return 'not a git checkout';
   }
