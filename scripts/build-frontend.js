@@ -14,17 +14,22 @@ const BUNDLE = path.join(ROOT, 'sample-app', 'public', 'app.js');
 /** Builds the bundle; resolves to its path. */
 async function buildFrontend({ outfile = BUNDLE, minify = true } = {}) {
   const esbuild = require('esbuild');
-  await esbuild.build({
-    entryPoints: [ENTRY],
-    outfile,
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: ['es2020'],
-    minify,
-    legalComments: 'eof',
-    logLevel: 'warning',
-  });
+  try {
+    await esbuild.build({
+      entryPoints: [ENTRY],
+      outfile,
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: ['es2020'],
+      minify,
+      legalComments: 'eof',
+      logLevel: 'warning',
+    });
+  } finally {
+    // esbuild's API keeps a helper process; tests call this in-process, so end it.
+    await esbuild.stop();
+  }
   return outfile;
 }
 
