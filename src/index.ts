@@ -1,8 +1,8 @@
 // The only public entry of the library.
 export { SessionModule } from './session.module';
 export { SESSION_OPTIONS_TYPE, SESSION_ASYNC_OPTIONS_TYPE } from './session.module-definition';
-export { SessionService, type SessionInformation } from './session.service';
-export type { SessionContainer, SessionTokens } from './session-container';
+export { SessionService, type SessionInformation } from './session/session.service';
+export type { SessionContainer, SessionTokens } from './session/session-container';
 export type {
   SessionModuleOptions,
   SessionModuleExtras,
@@ -20,7 +20,7 @@ export type {
 export type { SessionConfig } from './config/session-config';
 
 export { AuthGuard, AUTH_GUARD_OPTIONS } from './guards/auth.guard';
-export type { VerifySessionOptions, OverrideGlobalClaimValidators } from './guards/verify-session-options';
+export type { VerifySessionOptions, OverrideGlobalClaimValidators } from './session/verify-session-options';
 export { Session, type SessionProperty } from './decorators/session.decorator';
 export { VerifySession } from './decorators/verify-session.decorator';
 export { Public } from './decorators/public.decorator';
@@ -38,8 +38,9 @@ export {
 } from './errors/session-error';
 export { SessionConfigError, ProtectedPayloadKeyError } from './errors/session-config-error';
 
+export type { JSONPrimitive, JSONValue, JSONObject } from './json';
 export * from './claims';
-export * from './claims/built-in';
+export * from './session/built-in-claims';
 export { UserRolesService, type UnknownRoleError } from './roles/user-roles.service';
 
 export { SessionStore } from './storage/session-store';
@@ -51,4 +52,6 @@ export { SESSION_MIGRATIONS_TABLE } from './storage/data-source.provider';
 export { PROTECTED_PAYLOAD_KEYS } from './tokens/protected-keys';
 export type { AccessTokenPayload } from './tokens/access-token-payload';
 export type { JsonWebKeySet } from './tokens/signing-key.service';
-export { SESSION_CONFIG, SESSION_DATA_SOURCE, PUBLIC_METADATA, REQUIRE_CLAIM_METADATA, VERIFY_SESSION_METADATA } from './session.constants';
+export { SESSION_CONFIG } from './config/injection-tokens';
+export { SESSION_DATA_SOURCE } from './storage/injection-tokens';
+export { PUBLIC_METADATA, REQUIRE_CLAIM_METADATA, VERIFY_SESSION_METADATA } from './http/route-metadata';

@@ -4,7 +4,7 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { SessionModuleExtras, SessionModuleOptions } from './config/session-module-options';
 import { AuthGuard } from './guards/auth.guard';
 import { createSessionRoutesController, WellKnownJwksController } from './http/session-routes.controller';
-import { SESSION_EXTRAS } from './session.constants';
+import { SESSION_EXTRAS } from './config/injection-tokens';
 import { SESSION_APP_DATA_SOURCE } from './storage/data-source.provider';
 import { SESSION_ENTITIES } from './storage/entities';
 

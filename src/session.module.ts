@@ -5,15 +5,16 @@ import type { SessionModuleExtras, SessionModuleOptions } from './config/session
 import { AuthGuard } from './guards/auth.guard';
 import { SessionRequestMiddleware } from './http/session-request.middleware';
 import { UserRolesService } from './roles/user-roles.service';
-import { SESSION_CONFIG, SESSION_DATA_SOURCE, SESSION_EXTRAS } from './session.constants';
+import { SESSION_CONFIG, SESSION_EXTRAS } from './config/injection-tokens';
+import { SESSION_DATA_SOURCE } from './storage/injection-tokens';
 import { SESSION_MODULE_OPTIONS, SessionConfigurableModule } from './session.module-definition';
-import { SessionService } from './session.service';
+import { SessionService } from './session/session.service';
 import { OWNED_DATA_SOURCES, sessionDataSourceProvider } from './storage/data-source.provider';
 import { SessionStore } from './storage/session-store';
 import { TypeOrmSessionStore } from './storage/typeorm-session-store';
 import { AccessTokenService } from './tokens/access-token.service';
 import { PayloadJwtSigner } from './tokens/payload-jwt.signer';
-import { SessionTokenIssuer } from './tokens/session-token-issuer';
+import { AccessTokenIssuer } from './tokens/access-token-issuer';
 import { SigningKeyService } from './tokens/signing-key.service';
 
 /**
@@ -31,7 +32,7 @@ import { SigningKeyService } from './tokens/signing-key.service';
     { provide: SessionStore, useClass: TypeOrmSessionStore },
     SigningKeyService,
     AccessTokenService,
-    SessionTokenIssuer,
+    AccessTokenIssuer,
     PayloadJwtSigner,
     SessionService,
     AuthGuard,

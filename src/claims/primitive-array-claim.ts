@@ -1,6 +1,6 @@
 import type { SessionClaimValidator } from './session-claim-validator';
 import { TimestampedClaim, type TimestampedClaimConfig } from './timestamped-claim';
-import type { JSONPrimitive } from './types';
+import type { JSONPrimitive } from '../json';
 
 /**
  * Validators offered by {@link PrimitiveArrayClaim}. For each: `maxAgeInSeconds` defaults to

@@ -1,5 +1,6 @@
 import type { SessionClaim } from './session-claim';
-import type { ClaimValidationResult, JSONObject, UserContext } from './types';
+import type { ClaimValidationResult, UserContext } from './types';
+import type { JSONObject } from '../json';
 
 /**
  * A check run against the access-token payload when a session is verified.

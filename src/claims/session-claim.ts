@@ -1,4 +1,5 @@
-import type { JSONObject, UserContext } from './types';
+import type { JSONObject } from '../json';
+import type { UserContext } from './types';
 
 /**
  * A named piece of state kept in the access-token payload under {@link SessionClaim.key},

@@ -1,11 +1,4 @@
-/** Any JSON value that can live in an access-token payload. */
-export type JSONPrimitive = string | number | boolean | null;
-/** A JSON value. */
-export type JSONValue = JSONPrimitive | JSONObject | JSONValue[];
-/** A JSON object such as an access-token payload. */
-export interface JSONObject {
-  [key: string]: JSONValue | undefined;
-}
+import type { JSONValue } from '../json';
 
 /**
  * Per-call context passed to claim fetchers and validators. The module fills `moduleRef`

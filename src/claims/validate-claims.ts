@@ -1,6 +1,7 @@
 import { withClaimCheckTime } from './check-time';
 import type { SessionClaimValidator } from './session-claim-validator';
-import type { ClaimValidationError, JSONObject, JSONValue, UserContext } from './types';
+import type { ClaimValidationError, UserContext } from './types';
+import { type JSONObject, jsonEqual } from '../json';
 
 /** Result of {@link refetchClaims}. */
 export interface RefetchClaimsResult {
@@ -100,7 +101,7 @@ export async function validateClaims(
 function diffPayloads(before: JSONObject, after: JSONObject): JSONObject {
   const update: JSONObject = {};
   for (const [key, value] of Object.entries(after)) {
-    if (value !== undefined && !sameJson(before[key], value)) {
+    if (value !== undefined && !jsonEqual(before[key], value)) {
       update[key] = value;
     }
   }
@@ -111,9 +112,4 @@ function diffPayloads(before: JSONObject, after: JSONObject): JSONObject {
     }
   }
   return update;
-}
-
-/** Cheap equality for JSON values: identity first, then serialised form. */
-function sameJson(a: JSONValue | undefined, b: JSONValue): boolean {
-  return a === b || (a !== undefined && JSON.stringify(a) === JSON.stringify(b));
 }

@@ -1,5 +1,6 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
-import type { JSONObject, UserContext } from '../claims/types';
+import type { JSONObject } from '../json';
+import type { UserContext } from '../claims/types';
 import type { SessionClaim } from '../claims/session-claim';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { SessionErrorResponse } from '../errors/session-error';

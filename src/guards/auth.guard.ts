@@ -1,13 +1,13 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
-import { getHttpPair, type HttpPair } from '../context/http-context';
+import { getHttpExchange, type RequestExchange } from '../http/http-exchange';
 import { SessionConfigError } from '../errors/session-config-error';
-import type { SessionContainer } from '../session-container';
-import { BUILT_IN_ROUTE_METADATA, PUBLIC_METADATA, REQUIRE_CLAIM_METADATA, VERIFY_SESSION_METADATA } from '../session.constants';
-import { readRequestSymbol, SESSION_KEY, SESSION_SERVICE_KEY } from '../session-request';
-import { SessionService } from '../session.service';
-import type { VerifySessionOptions } from './verify-session-options';
+import type { SessionContainer } from '../session/session-container';
+import { BUILT_IN_ROUTE_METADATA, PUBLIC_METADATA, REQUIRE_CLAIM_METADATA, VERIFY_SESSION_METADATA } from '../http/route-metadata';
+import { readRequestSymbol, SESSION_KEY, SESSION_SERVICE_KEY } from '../http/request-state';
+import { SessionService } from '../session/session.service';
+import type { VerifySessionOptions } from '../session/verify-session-options';
 
 /** Request mark: the handler a metadata-only guard already verified this request for. */
 const VERIFIED_FOR_HANDLER = Symbol('nest-session:verified-for-handler');
@@ -41,7 +41,7 @@ export class AuthGuard implements CanActivate {
     // options) would answer "try refresh token" to the very request meant to refresh.
     if (this.reflector.get<boolean | undefined>(BUILT_IN_ROUTE_METADATA, context.getClass())) return true;
     if (this.isPublic(context)) return true;
-    const pair = this.getHttpPair(context);
+    const pair = this.getHttpExchange(context);
     // A guard without constructor options acts on route metadata alone, so a second such guard on
     // the same route (the global guard plus `@VerifySession()` / `@UseGuards(AuthGuard)`) would
     // repeat the same verification, claim refetches and `checkDatabase` query: do it once.
@@ -56,8 +56,8 @@ export class AuthGuard implements CanActivate {
   }
 
   /** Request/response of the context (HTTP or GraphQL). Override for other transports. */
-  protected getHttpPair(context: ExecutionContext): HttpPair {
-    return getHttpPair(context);
+  protected getHttpExchange(context: ExecutionContext): RequestExchange {
+    return getHttpExchange(context);
   }
 
   /** Constructor options, overridden by `@VerifySession(...)` on the method, then the class. */
@@ -84,7 +84,7 @@ export class AuthGuard implements CanActivate {
 
   /** Verifies the session and its claims; throws the module's 401/403 errors. */
   protected async verify(
-    pair: HttpPair,
+    pair: RequestExchange,
     options: VerifySessionOptions,
     requiredClaims: SessionClaimValidator[],
   ): Promise<SessionContainer | undefined> {
@@ -101,14 +101,14 @@ export class AuthGuard implements CanActivate {
   }
 
   /** Puts the session where `@Session()` (ours and Nest's own) reads it. */
-  protected attachSession(pair: HttpPair, session: SessionContainer | undefined): void {
+  protected attachSession(pair: RequestExchange, session: SessionContainer | undefined): void {
     const service = this.resolveService(pair);
     const request = pair.request as unknown as Record<string | symbol, unknown>;
     request[SESSION_KEY] = session;
     request[service.requestProperty] = session;
   }
 
-  private resolveService(pair: HttpPair): SessionService {
+  private resolveService(pair: RequestExchange): SessionService {
     const service = this.sessionService ?? readRequestSymbol<SessionService>(pair.request, SESSION_SERVICE_KEY);
     if (!service) {
       throw new SessionConfigError(

@@ -1,6 +1,6 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import { SessionService } from '../session.service';
-import { SESSION_SERVICE_KEY } from '../session-request';
+import { SessionService } from '../session/session.service';
+import { SESSION_SERVICE_KEY } from './request-state';
 
 /** Tags each request with this app's `SessionService`, so guards made with `new` find it. */
 @Injectable()

@@ -1,7 +1,6 @@
 import { Controller, Get, Header, HttpCode, Post, Req, Res, SetMetadata, type Type } from '@nestjs/common';
-import { Public } from '../decorators/public.decorator';
-import { BUILT_IN_ROUTE_METADATA } from '../session.constants';
-import { SessionService } from '../session.service';
+import { BUILT_IN_ROUTE_METADATA } from './route-metadata';
+import { SessionService } from '../session/session.service';
 import type { JsonWebKeySet } from '../tokens/signing-key.service';
 
 /**
@@ -9,7 +8,6 @@ import type { JsonWebKeySet } from '../tokens/signing-key.service';
  * so each declaration gets its own controller class.
  */
 export function createSessionRoutesController(apiBasePath: string): Type<unknown> {
-  @Public()
   @SetMetadata(BUILT_IN_ROUTE_METADATA, true)
   @Controller(apiBasePath)
   class SessionRoutesController {
@@ -46,7 +44,6 @@ export function createSessionRoutesController(apiBasePath: string): Type<unknown
 }
 
 /** `/.well-known/jwks.json`, where JWT libraries look by convention. */
-@Public()
 @SetMetadata(BUILT_IN_ROUTE_METADATA, true)
 @Controller('.well-known')
 export class WellKnownJwksController {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, type Repository } from 'typeorm';
-import { SESSION_DATA_SOURCE } from '../session.constants';
+import { SESSION_DATA_SOURCE } from '../storage/injection-tokens';
 import { RolePermissionEntity } from '../storage/entities/role-permission.entity';
 import { RoleEntity } from '../storage/entities/role.entity';
 import { UserRoleEntity } from '../storage/entities/user-role.entity';

@@ -1,4 +1,4 @@
-import type { JSONObject } from '../claims/types';
+import type { JSONObject } from '../json';
 
 /** A stored session, as the storage layer returns it. */
 export interface SessionRecord {

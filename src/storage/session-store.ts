@@ -1,4 +1,4 @@
-import type { JSONObject } from '../claims/types';
+import type { JSONObject } from '../json';
 import type { RefreshRotation, SessionRecord, StoredPayload } from './session-record';
 
 /**

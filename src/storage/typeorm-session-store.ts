@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
-import type { JSONObject } from '../claims/types';
-import { SESSION_DATA_SOURCE } from '../session.constants';
+import type { JSONObject } from '../json';
+import { SESSION_DATA_SOURCE } from './injection-tokens';
 import { type DatabaseFamily, databaseFamily } from './database-family';
 import type { PayloadDialect } from './dialects/payload-dialect';
 import { selectPayloadDialect } from './dialects/select-payload-dialect';

@@ -1,9 +1,19 @@
-import type { JSONObject } from '../claims/types';
-import type { AccessTokenBase } from './session-token-issuer';
+import type { JSONObject } from '../json';
 
 /** The access-token payload: SuperTokens v5 fields plus the application's custom claims. */
 export interface AccessTokenPayload extends JSONObject, AccessTokenBase {
   exp: number;
   iat: number;
   iss: string;
+}
+
+/** The session-owned part of an access-token payload. */
+export interface AccessTokenBase {
+  sub: string;
+  tId: string;
+  rsub: string;
+  sessionHandle: string;
+  refreshTokenHash1: string;
+  parentRefreshTokenHash1: string | null;
+  antiCsrfToken: string | null;
 }

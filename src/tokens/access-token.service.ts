@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import type { JSONObject } from '../claims/types';
+import type { JSONObject } from '../json';
 import type { SessionConfig } from '../config/session-config';
 import { SessionConfigError } from '../errors/session-config-error';
-import { SESSION_CONFIG } from '../session.constants';
+import { SESSION_CONFIG } from '../config/injection-tokens';
 import type { AccessTokenPayload } from './access-token-payload';
 import { MAX_ACCESS_TOKEN_LENGTH, readAccessTokenHeader } from './access-token-header';
 import { SigningKeyService } from './signing-key.service';

@@ -1,4 +1,4 @@
-import type { JSONObject } from '../claims/types';
+import type { JSONObject } from '../json';
 
 /** The `front-token` header SuperTokens' frontend SDKs read: base64 of `{ uid, ate, up }`. */
 export function buildFrontToken(userId: string, accessTokenExpiryMs: number, payload: JSONObject): string {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SignJWT, type JWTPayload } from 'jose';
-import type { JSONObject } from '../claims/types';
+import type { JSONObject } from '../json';
 import type { SessionConfig } from '../config/session-config';
-import { SESSION_CONFIG } from '../session.constants';
+import { SESSION_CONFIG } from '../config/injection-tokens';
 import { SigningKeyService } from './signing-key.service';
 
 /**

@@ -1,4 +1,4 @@
-import type { JSONObject } from '../claims/types';
+import type { JSONObject } from '../json';
 import { ProtectedPayloadKeyError } from '../errors/session-config-error';
 
 /** Payload keys the session layer owns; the application can never write them. */

@@ -1,10 +1,5 @@
-import {
-  formatRefreshToken,
-  hashesEqual,
-  nextRefreshToken,
-  type ParsedRefreshToken,
-  refreshTokenStorageHash,
-} from './refresh-token';
+import { formatRefreshToken, nextRefreshToken, type ParsedRefreshToken, refreshTokenStorageHash } from './refresh-token';
+import { secretsEqual } from './secrets';
 
 /**
  * Longest chain walked to prove an old token genuine. The walk is synchronous HMAC work an
@@ -46,12 +41,12 @@ export function classifyRefreshToken(
 ): RefreshOutcome {
   const current = stored.refreshGeneration;
   if (presented.generation === current) {
-    return hashesEqual(refreshTokenStorageHash(formatRefreshToken(presented)), stored.refreshHash) ? { kind: 'rotate' } : { kind: 'invalid' };
+    return secretsEqual(refreshTokenStorageHash(formatRefreshToken(presented)), stored.refreshHash) ? { kind: 'rotate' } : { kind: 'invalid' };
   }
   if (presented.generation > current || current - presented.generation > MAX_CHAIN_WALK) return { kind: 'invalid' };
   let walked = presented;
   while (walked.generation < current) walked = nextRefreshToken(walked, stored.refreshSalt);
-  if (!hashesEqual(refreshTokenStorageHash(formatRefreshToken(walked)), stored.refreshHash)) return { kind: 'invalid' };
+  if (!secretsEqual(refreshTokenStorageHash(formatRefreshToken(walked)), stored.refreshHash)) return { kind: 'invalid' };
   const withinGrace = presented.generation === current - 1 && nowMs - stored.rotatedAt <= gracePeriodMs;
   return withinGrace ? { kind: 'grace', current: walked } : { kind: 'theft' };
 }

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /**
  * Refresh tokens are `{sessionHandle}.{generation}.{secret}`. Each refresh moves one generation
@@ -15,11 +15,6 @@ export interface ParsedRefreshToken {
 }
 
 const TOKEN_PATTERN = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(\d{1,9})\.([A-Za-z0-9_-]{43})$/;
-
-/** A fresh random secret (256 bits), base64url. */
-export function randomSecret(): string {
-  return randomBytes(32).toString('base64url');
-}
 
 /** Serialises a token. */
 export function formatRefreshToken(token: ParsedRefreshToken): string {
@@ -48,13 +43,6 @@ export function refreshTokenHash1(token: string): string {
 /** What the database stores: SHA-256 of hash1, so neither the token nor the payload's hash is kept. */
 export function refreshTokenStorageHash(token: string): string {
   return sha256Hex(refreshTokenHash1(token));
-}
-
-/** Constant-time comparison of two hex digests. */
-export function hashesEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 function sha256Hex(value: string): string {

@@ -4,7 +4,8 @@ import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike } from 'j
 import { DataSource, type Repository } from 'typeorm';
 import type { SessionConfig } from '../config/session-config';
 import type { SigningAlgorithm } from '../config/session-module-options';
-import { SESSION_CONFIG, SESSION_DATA_SOURCE } from '../session.constants';
+import { SESSION_CONFIG } from '../config/injection-tokens';
+import { SESSION_DATA_SOURCE } from '../storage/injection-tokens';
 import { SigningKeyEntity } from '../storage/entities/signing-key.entity';
 
 /** A key pair loaded into memory, imported once. */

@@ -1,5 +1,5 @@
 import type { AntiCsrfMode, TokenTransferMethod } from '../config/session-module-options';
-import { hashesEqual } from '../tokens/refresh-token';
+import { secretsEqual } from '../tokens/secrets';
 import { requestHeader, requestMethod, type RequestLike } from './http-objects';
 import { WIRE } from './token-names';
 
@@ -26,6 +26,6 @@ export function checkAntiCsrf(input: {
     return requestHeader(input.request, WIRE.rid) === undefined ? 'missing-custom-header' : 'ok';
   }
   const sent = requestHeader(input.request, WIRE.antiCsrf);
-  if (!sent || !input.expectedToken || !hashesEqual(sent, input.expectedToken)) return 'token-mismatch';
+  if (!sent || !input.expectedToken || !secretsEqual(sent, input.expectedToken)) return 'token-mismatch';
   return 'ok';
 }

@@ -14,6 +14,12 @@ export interface RequestLike {
 /** An Express response or a Fastify reply. */
 export type ResponseLike = object;
 
+/** The request and response one session operation happens in (both absent for the `...WithoutRequestResponse` forms). */
+export interface HttpExchange {
+  request?: RequestLike;
+  response?: ResponseLike;
+}
+
 /** The value of a request header (first value if repeated). */
 export function requestHeader(request: RequestLike, name: string): string | undefined {
   const value = request.headers[name];

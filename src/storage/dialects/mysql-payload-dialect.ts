@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { JSONObject } from '../../claims/types';
+import type { JSONObject } from '../../json';
 import { parseJsonColumn } from '../database-family';
 import { runQuery } from '../run-query';
 import type { StoredPayload } from '../session-record';

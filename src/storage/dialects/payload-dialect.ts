@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { runQuery } from '../run-query';
-import type { JSONObject } from '../../claims/types';
+import type { JSONObject } from '../../json';
 import type { StoredPayload } from '../session-record';
 
 /**

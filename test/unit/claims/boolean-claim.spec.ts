@@ -1,5 +1,5 @@
 import { BooleanClaim, PrimitiveClaim } from '../../../src/claims';
-import type { JSONObject } from '../../../src/claims';
+import type { JSONObject } from '../../../src/json';
 
 const NOW = 1_700_000_000_000;
 

@@ -1,5 +1,6 @@
 import { PrimitiveClaim, SessionClaim } from '../../../src/claims';
-import type { JSONObject, SessionClaimValidator } from '../../../src/claims';
+import type { SessionClaimValidator } from '../../../src/claims';
+import type { JSONObject } from '../../../src/json';
 
 const NOW = 1_700_000_000_000;
 

@@ -1,5 +1,6 @@
 import { SessionClaim } from '../../../src/claims';
-import type { JSONObject, UserContext } from '../../../src/claims';
+import type { UserContext } from '../../../src/claims';
+import type { JSONObject } from '../../../src/json';
 
 /** A hand-written claim storing its value flat (no `{ v, t }`), like a user might write. */
 class FlatClaim extends SessionClaim<string> {

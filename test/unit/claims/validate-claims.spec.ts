@@ -7,7 +7,8 @@ import {
   runClaimValidators,
   validateClaims,
 } from '../../../src/claims';
-import type { JSONObject, SessionClaimValidator, UserContext } from '../../../src/claims';
+import type { SessionClaimValidator, UserContext } from '../../../src/claims';
+import type { JSONObject } from '../../../src/json';
 
 const NOW = 1_700_000_000_000;
 const HOUR = 3_600_000;

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { classifyRefreshToken, MAX_CHAIN_WALK, type StoredRefreshState } from '../../../src/tokens/refresh-token-chain';
-import {
-  formatRefreshToken,
-  nextRefreshToken,
-  parseRefreshToken,
-  type ParsedRefreshToken,
-  randomSecret,
-  refreshTokenStorageHash,
-} from '../../../src/tokens/refresh-token';
+import { formatRefreshToken, nextRefreshToken, parseRefreshToken, type ParsedRefreshToken, refreshTokenStorageHash } from '../../../src/tokens/refresh-token';
+import { randomSecret } from '../../../src/tokens/secrets';
 
 const GRACE_MS = 30_000;
 

@@ -1,10 +1,11 @@
-import type { SessionRuntime } from '../session-runtime';
+import type { SessionRuntime } from './session-runtime';
 import { assertNoProtectedKeys, withoutProtectedKeys } from '../tokens/protected-keys';
 import type { ClaimPolicy } from './claim-policy';
-import type { SessionClaim } from './session-claim';
-import type { SessionClaimValidator } from './session-claim-validator';
-import type { ClaimValidationError, JSONObject, UserContext } from './types';
-import { runClaimValidators, validateClaims } from './validate-claims';
+import type { SessionClaim } from '../claims/session-claim';
+import type { SessionClaimValidator } from '../claims/session-claim-validator';
+import type { ClaimValidationError, UserContext } from '../claims/types';
+import type { JSONObject } from '../json';
+import { runClaimValidators, validateClaims } from '../claims/validate-claims';
 
 /** A session as the offline claim functions see it. */
 export interface OfflineSessionView {

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import type { TokenTransferMethod } from './config/session-module-options';
-import type { ErrorScene } from './errors/session-error-factory';
+import type { TokenTransferMethod } from '../config/session-module-options';
+import type { HttpExchange } from '../transport/http-objects';
 import { Session } from './session-container';
 import type { SessionRuntime } from './session-runtime';
-import type { SessionRecord } from './storage/session-record';
+import type { SessionRecord } from '../storage/session-record';
 import {
   formatRefreshToken,
   nextRefreshToken,
@@ -11,8 +11,8 @@ import {
   type ParsedRefreshToken,
   refreshTokenHash1,
   refreshTokenStorageHash,
-} from './tokens/refresh-token';
-import { classifyRefreshToken } from './tokens/refresh-token-chain';
+} from '../tokens/refresh-token';
+import { classifyRefreshToken } from '../tokens/refresh-token-chain';
 
 /** Refresh-token rotation with theft detection; `SessionService.refreshSession*` call it. */
 export class SessionRefresher {
@@ -26,7 +26,7 @@ export class SessionRefresher {
    */
   async rotate(
     rawToken: string,
-    scene: ErrorScene,
+    scene: HttpExchange,
     transferMethod: TokenTransferMethod,
     antiCsrfOk: (record: SessionRecord) => boolean,
   ): Promise<Session> {
@@ -63,7 +63,7 @@ export class SessionRefresher {
     parent: ParsedRefreshToken,
     child: ParsedRefreshToken,
     transferMethod: TokenTransferMethod,
-    scene: ErrorScene,
+    scene: HttpExchange,
   ): Promise<Session> {
     const refreshToken = formatRefreshToken(child);
     const issued = await this.runtime.issuer.issue(

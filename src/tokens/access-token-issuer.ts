@@ -1,22 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { JSONObject } from '../claims/types';
+import type { JSONObject } from '../json';
 import type { SessionConfig } from '../config/session-config';
-import { SESSION_CONFIG } from '../session.constants';
-import type { AccessTokenPayload } from './access-token-payload';
+import { SESSION_CONFIG } from '../config/injection-tokens';
+import type { AccessTokenBase, AccessTokenPayload } from './access-token-payload';
 import { AccessTokenService } from './access-token.service';
 import { buildFrontToken } from './front-token';
 import { PayloadJwtSigner } from './payload-jwt.signer';
-
-/** The session-owned part of an access-token payload. */
-export interface AccessTokenBase {
-  sub: string;
-  tId: string;
-  rsub: string;
-  sessionHandle: string;
-  refreshTokenHash1: string;
-  parentRefreshTokenHash1: string | null;
-  antiCsrfToken: string | null;
-}
 
 /** A signed access token with what the response needs alongside it. */
 export interface IssuedAccessToken {
@@ -27,7 +16,7 @@ export interface IssuedAccessToken {
 
 /** Builds access-token payloads (base + custom claims) and signs them. */
 @Injectable()
-export class SessionTokenIssuer {
+export class AccessTokenIssuer {
   constructor(
     private readonly accessTokens: AccessTokenService,
     private readonly payloadJwt: PayloadJwtSigner,

@@ -1,6 +1,6 @@
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { UserContext } from '../claims/types';
-import type { SessionContainer } from '../session-container';
+import type { SessionContainer } from './session-container';
 
 /** Replace (or extend) the global validators for one route. */
 export type OverrideGlobalClaimValidators = (

@@ -1,9 +1,9 @@
 import type { SessionConfig } from '../config/session-config';
-import { EmailVerificationClaim } from './built-in/email-verification.claim';
-import { PermissionClaim, UserRoleClaim } from './built-in/user-role.claim';
-import type { SessionClaim } from './session-claim';
-import type { SessionClaimValidator } from './session-claim-validator';
-import type { UserContext } from './types';
+import { EmailVerificationClaim } from './built-in-claims/email-verification.claim';
+import { PermissionClaim, UserRoleClaim } from './built-in-claims/user-role.claim';
+import type { SessionClaim } from '../claims/session-claim';
+import type { SessionClaimValidator } from '../claims/session-claim-validator';
+import type { UserContext } from '../claims/types';
 
 /** Which claims new sessions get and which validators every guarded route checks, from the options. */
 export class ClaimPolicy {

@@ -1,16 +1,17 @@
-import { validateClaims } from './claims/validate-claims';
-import type { SessionClaim } from './claims/session-claim';
-import type { SessionClaimValidator } from './claims/session-claim-validator';
-import type { JSONObject, JSONValue, UserContext } from './claims/types';
-import type { TokenTransferMethod } from './config/session-module-options';
+import { validateClaims } from '../claims/validate-claims';
+import type { SessionClaim } from '../claims/session-claim';
+import type { SessionClaimValidator } from '../claims/session-claim-validator';
+import type { JSONObject } from '../json';
+import type { UserContext } from '../claims/types';
+import type { TokenTransferMethod } from '../config/session-module-options';
 import type { SessionRuntime } from './session-runtime';
-import type { AccessTokenPayload } from './tokens/access-token-payload';
-import { buildFrontToken } from './tokens/front-token';
-import { ProtectedPayloadKeyError } from './errors/session-config-error';
-import { assertNoProtectedKeys, PROTECTED_PAYLOAD_KEYS, withoutProtectedKeys } from './tokens/protected-keys';
-import { sameJson } from './sync/payload-freshness';
-import { baseOf } from './tokens/session-token-issuer';
-import type { RequestLike, ResponseLike } from './transport/http-objects';
+import type { AccessTokenPayload } from '../tokens/access-token-payload';
+import { buildFrontToken } from '../tokens/front-token';
+import { ProtectedPayloadKeyError } from '../errors/session-config-error';
+import { assertNoProtectedKeys, PROTECTED_PAYLOAD_KEYS, withoutProtectedKeys } from '../tokens/protected-keys';
+import { jsonEqual } from '../json';
+import { baseOf } from '../tokens/access-token-issuer';
+import type { RequestLike, ResponseLike } from '../transport/http-objects';
 
 /** Every token of a session, as `getAllSessionTokensDangerously()` returns them. */
 export interface SessionTokens {
@@ -209,7 +210,7 @@ export class Session implements SessionContainer {
     for (const [key, value] of Object.entries(payload)) {
       if (value === undefined) continue;
       if (PROTECTED_PAYLOAD_KEYS.includes(key)) {
-        if (value === null || sameJsonValue(value, current[key])) continue;
+        if (value === null || jsonEqual(value, current[key])) continue;
         throw new ProtectedPayloadKeyError(key);
       }
       if (jwt.enable && key === jwt.propertyName) continue;
@@ -231,8 +232,4 @@ export class Session implements SessionContainer {
   private scene() {
     return { request: this.state.request, response: this.state.response };
   }
-}
-
-function sameJsonValue(a: JSONValue | undefined, b: JSONValue | undefined): boolean {
-  return sameJson({ v: a }, { v: b });
 }

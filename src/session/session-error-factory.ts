@@ -1,7 +1,6 @@
 import type { ClaimValidationError } from '../claims/types';
 import type { SessionConfig } from '../config/session-config';
-import type { RequestLike, ResponseLike } from '../transport/http-objects';
-import { headersSent } from '../transport/http-objects';
+import { headersSent, type HttpExchange } from '../transport/http-objects';
 import type { TokenTransport } from '../transport/token-transport';
 import {
   InvalidClaimsError,
@@ -9,13 +8,7 @@ import {
   TokenTheftDetectedError,
   TryRefreshTokenError,
   UnauthorisedError,
-} from './session-error';
-
-/** The request/response an error happens in, when there is one. */
-export interface ErrorScene {
-  request?: RequestLike;
-  response?: ResponseLike;
-}
+} from '../errors/session-error';
 
 /**
  * Makes the module's errors: applies the app's `errorHandlers` to the body and status, and
@@ -27,7 +20,7 @@ export class SessionErrorFactory {
     private readonly transport: TokenTransport,
   ) {}
 
-  unauthorised(scene: ErrorScene, message = 'unauthorised', clearTokens = true): SessionError {
+  unauthorised(scene: HttpExchange, message = 'unauthorised', clearTokens = true): SessionError {
     const carried = scene.request ? this.transport.carriesTokens(scene.request) : false;
     const clear = clearTokens && carried;
     if (clear) this.clear(scene);
@@ -35,23 +28,23 @@ export class SessionErrorFactory {
     return new UnauthorisedError(message, clear, custom);
   }
 
-  tryRefreshToken(scene: ErrorScene, message = 'try refresh token'): SessionError {
+  tryRefreshToken(scene: HttpExchange, message = 'try refresh token'): SessionError {
     const custom = this.config.errorHandlers.onTryRefreshToken?.({ message, request: scene.request });
     return new TryRefreshTokenError(message, custom);
   }
 
-  tokenTheft(scene: ErrorScene, theft: { sessionHandle: string; userId: string; tenantId: string }): SessionError {
+  tokenTheft(scene: HttpExchange, theft: { sessionHandle: string; userId: string; tenantId: string }): SessionError {
     this.clear(scene);
     const custom = this.config.errorHandlers.onTokenTheftDetected?.({ ...theft, request: scene.request });
     return new TokenTheftDetectedError(theft, custom);
   }
 
-  invalidClaims(scene: ErrorScene, errors: ClaimValidationError[]): SessionError {
+  invalidClaims(scene: HttpExchange, errors: ClaimValidationError[]): SessionError {
     const custom = this.config.errorHandlers.onInvalidClaim?.({ claimValidationErrors: errors, request: scene.request });
     return new InvalidClaimsError(errors, custom);
   }
 
-  private clear(scene: ErrorScene): void {
+  private clear(scene: HttpExchange): void {
     if (!scene.request || !scene.response || headersSent(scene.response)) return;
     const methods = this.transport.methodsCarried(scene.request);
     this.transport.clearTokens(scene.response, methods.length > 0 ? methods : ['cookie']);

@@ -1,39 +1,36 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ClaimPolicy } from './claims/claim-policy';
-import { OfflineClaims } from './claims/offline-claims';
-import type { SessionClaim } from './claims/session-claim';
-import type { SessionClaimValidator } from './claims/session-claim-validator';
-import type { ClaimValidationError } from './claims/types';
-import type { JSONObject, UserContext } from './claims/types';
-import type { SessionConfig } from './config/session-config';
-import type { CreateNewSessionInput, TokenTransferMethod } from './config/session-module-options';
-import { SessionErrorFactory, type ErrorScene } from './errors/session-error-factory';
-import type { VerifySessionOptions } from './guards/verify-session-options';
+import { ClaimPolicy } from './claim-policy';
+import { OfflineClaims } from './offline-claims';
+import type { SessionClaim } from '../claims/session-claim';
+import type { SessionClaimValidator } from '../claims/session-claim-validator';
+import type { ClaimValidationError } from '../claims/types';
+import type { JSONObject } from '../json';
+import type { UserContext } from '../claims/types';
+import type { SessionConfig } from '../config/session-config';
+import type { CreateNewSessionInput, TokenTransferMethod } from '../config/session-module-options';
+import { SessionErrorFactory } from './session-error-factory';
+import type { VerifySessionOptions } from './verify-session-options';
 import { Session, type SessionContainer } from './session-container';
 import { SessionRefresher } from './session-refresher';
 import type { SessionRuntime } from './session-runtime';
-import { SESSION_CONFIG } from './session.constants';
-import { SessionStore } from './storage/session-store';
-import { AccessTokenService, InvalidAccessTokenError } from './tokens/access-token.service';
-import type { AccessTokenPayload } from './tokens/access-token-payload';
-import { assertNoProtectedKeys, customClaimsOf, withoutProtectedKeys } from './tokens/protected-keys';
-import { PayloadJwtSigner } from './tokens/payload-jwt.signer';
-import { PayloadCheckSchedule, sameJson } from './sync/payload-freshness';
-import {
-  formatRefreshToken,
-  hashesEqual,
-  randomSecret,
-  refreshTokenHash1,
-  refreshTokenStorageHash,
-} from './tokens/refresh-token';
-import { SessionTokenIssuer } from './tokens/session-token-issuer';
-import { type JsonWebKeySet, SigningKeyService } from './tokens/signing-key.service';
-import { checkAntiCsrf } from './transport/anti-csrf';
-import { requestHeader, type RequestLike, type ResponseLike } from './transport/http-objects';
-import { WIRE } from './transport/token-names';
-import { TokenTransport } from './transport/token-transport';
+import { SESSION_CONFIG } from '../config/injection-tokens';
+import { SessionStore } from '../storage/session-store';
+import { AccessTokenService, InvalidAccessTokenError } from '../tokens/access-token.service';
+import type { AccessTokenPayload } from '../tokens/access-token-payload';
+import { assertNoProtectedKeys, customClaimsOf, withoutProtectedKeys } from '../tokens/protected-keys';
+import { PayloadJwtSigner } from '../tokens/payload-jwt.signer';
+import { PayloadRecheckSchedule } from './payload-recheck-schedule';
+import { jsonEqual } from '../json';
+import { formatRefreshToken, refreshTokenHash1, refreshTokenStorageHash } from '../tokens/refresh-token';
+import { secretsEqual, randomSecret } from '../tokens/secrets';
+import { AccessTokenIssuer } from '../tokens/access-token-issuer';
+import { type JsonWebKeySet, SigningKeyService } from '../tokens/signing-key.service';
+import { checkAntiCsrf } from '../transport/anti-csrf';
+import { type HttpExchange, requestHeader, type RequestLike, type ResponseLike } from '../transport/http-objects';
+import { WIRE } from '../transport/token-names';
+import { TokenTransport } from '../transport/token-transport';
 
 /** `getSessionInformation(handle)`: what the database holds about a session. */
 export interface SessionInformation {
@@ -61,7 +58,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   private cleanupTimer?: NodeJS.Timeout;
   /** Request property the guard attaches the session to (the `requestProperty` option). */
   readonly requestProperty: string;
-  private readonly checkSchedule?: PayloadCheckSchedule;
+  private readonly checkSchedule?: PayloadRecheckSchedule;
   private readonly policy: ClaimPolicy;
   private readonly offlineClaims: OfflineClaims;
   private readonly refresher: SessionRefresher;
@@ -69,7 +66,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
     @Inject(SessionStore) private readonly store: SessionStore,
-    private readonly issuer: SessionTokenIssuer,
+    private readonly issuer: AccessTokenIssuer,
     private readonly accessTokens: AccessTokenService,
     private readonly keys: SigningKeyService,
     private readonly payloadJwt: PayloadJwtSigner,
@@ -77,7 +74,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   ) {
     this.requestProperty = config.requestProperty;
     this.checkSchedule =
-      config.propagationIntervalSeconds === undefined ? undefined : new PayloadCheckSchedule(config.propagationIntervalSeconds * 1000);
+      config.propagationIntervalSeconds === undefined ? undefined : new PayloadRecheckSchedule(config.propagationIntervalSeconds * 1000);
     this.transport = new TokenTransport(config);
     this.errors = new SessionErrorFactory(config, this.transport);
     this.runtime = {
@@ -247,7 +244,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   async getSession(request: unknown, response: unknown, options: VerifySessionOptions = {}): Promise<SessionContainer | undefined> {
     const req = request as RequestLike;
     const res = response as ResponseLike | undefined;
-    const scene: ErrorScene = { request: req, response: res };
+    const scene: HttpExchange = { request: req, response: res };
     const found = this.transport.readAccessToken(req);
     if (!found) {
       if (options.sessionRequired === false) return undefined;
@@ -274,19 +271,19 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     antiCsrfToken?: string,
     options: VerifySessionOptions = {},
   ): Promise<SessionContainer> {
-    const scene: ErrorScene = {};
+    const scene: HttpExchange = {};
     const payload = await this.verifyAccessToken(accessToken, scene);
     // As SuperTokens: checked unless turned off, for sessions that have an anti-CSRF token
     // (cookie sessions under VIA_TOKEN); header sessions never get one.
     if (options.antiCsrfCheck !== false && this.config.antiCsrf === 'VIA_TOKEN' && payload.antiCsrfToken) {
-      if (!antiCsrfToken || !hashesEqual(antiCsrfToken, payload.antiCsrfToken)) {
+      if (!antiCsrfToken || !secretsEqual(antiCsrfToken, payload.antiCsrfToken)) {
         throw this.errors.tryRefreshToken(scene, 'anti-csrf check failed');
       }
     }
     return (await this.openVerified(accessToken, payload, 'header', scene, options))!;
   }
 
-  private async verifyAccessToken(token: string, scene: ErrorScene): Promise<AccessTokenPayload> {
+  private async verifyAccessToken(token: string, scene: HttpExchange): Promise<AccessTokenPayload> {
     try {
       return await this.accessTokens.verify(token);
     } catch (error) {
@@ -299,12 +296,12 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     accessToken: string,
     payload: AccessTokenPayload,
     transferMethod: TokenTransferMethod,
-    scene: ErrorScene,
+    scene: HttpExchange,
     options: VerifySessionOptions,
   ): Promise<SessionContainer> {
     const now = Date.now();
     // The database is read only when asked (checkDatabase) or when propagation is due for this session.
-    const readDatabase = options.checkDatabase === true || (this.checkSchedule?.claim(payload.sessionHandle, now) ?? false);
+    const readDatabase = options.checkDatabase === true || (this.checkSchedule?.takeIfDue(payload.sessionHandle, now) ?? false);
     const record = readDatabase ? await this.store.find(payload.sessionHandle, now) : undefined;
     if (readDatabase && !record) throw this.errors.unauthorised(scene, 'session revoked');
     const session = new Session(this.runtime, {
@@ -315,7 +312,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       request: scene.request,
       response: scene.response,
     });
-    if (record && !sameJson(record.accessTokenPayload, this.payloadJwt.strip(customClaimsOf(payload)))) {
+    if (record && !jsonEqual(record.accessTokenPayload, this.payloadJwt.strip(customClaimsOf(payload)))) {
       await session.applyStoredPayload(record.accessTokenPayload);
     }
     const userContext = this.runtime.userContext(scene.request);
@@ -338,7 +335,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   async refreshSession(request: unknown, response: unknown): Promise<SessionContainer> {
     const req = request as RequestLike;
     const res = response as ResponseLike;
-    const scene: ErrorScene = { request: req, response: res };
+    const scene: HttpExchange = { request: req, response: res };
     const found = this.transport.readRefreshToken(req);
     if (!found) throw this.errors.unauthorised(scene, 'refresh token not found', false);
     const session = await this.refresher.rotate(found.token, scene, found.transferMethod, (record) => {
@@ -346,7 +343,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       if (this.config.antiCsrf === 'VIA_CUSTOM_HEADER') return requestHeader(req, WIRE.rid) !== undefined;
       if (this.config.antiCsrf === 'VIA_TOKEN') {
         const sent = requestHeader(req, WIRE.antiCsrf);
-        return Boolean(sent && record.antiCsrfToken && hashesEqual(sent, record.antiCsrfToken));
+        return Boolean(sent && record.antiCsrfToken && secretsEqual(sent, record.antiCsrfToken));
       }
       return true;
     });
@@ -359,7 +356,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   async refreshSessionWithoutRequestResponse(refreshToken: string, disableAntiCsrf = false, antiCsrfToken?: string): Promise<SessionContainer> {
     return this.refresher.rotate(refreshToken, {}, 'header', (record) => {
       if (disableAntiCsrf || this.config.antiCsrf !== 'VIA_TOKEN' || !record.antiCsrfToken) return true;
-      return Boolean(antiCsrfToken && hashesEqual(antiCsrfToken, record.antiCsrfToken));
+      return Boolean(antiCsrfToken && secretsEqual(antiCsrfToken, record.antiCsrfToken));
     });
   }
 

@@ -1,5 +1,5 @@
 import type { ModuleRef } from '@nestjs/core';
-import type { UserContext } from '../types';
+import type { UserContext } from '../../claims/types';
 
 /**
  * Built-in claims are plain objects (as in SuperTokens) but their sources are Nest providers of

@@ -1,11 +1,8 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { RequestLike, ResponseLike } from '../transport/http-objects';
+import type { HttpExchange, RequestLike, ResponseLike } from '../transport/http-objects';
 
-/** The request and response behind an execution context. */
-export interface HttpPair {
-  request: RequestLike;
-  response: ResponseLike | undefined;
-}
+/** An exchange that has a request: what an execution context gives. */
+export type RequestExchange = HttpExchange & { request: RequestLike };
 
 type GqlModule = { GqlExecutionContext: { create(ctx: ExecutionContext): { getContext(): Record<string, unknown> } } };
 let gql: GqlModule | null | undefined;
@@ -24,7 +21,7 @@ function loadGraphql(): GqlModule | null {
 }
 
 /** Request/response for HTTP and GraphQL contexts; the guard and `@Session()` share it. */
-export function getHttpPair(context: ExecutionContext): HttpPair {
+export function getHttpExchange(context: ExecutionContext): RequestExchange {
   const type = context.getType<string>();
   if (type === 'http') {
     const http = context.switchToHttp();
