@@ -13,12 +13,12 @@ import { type RunningSampleApi, startSampleApi, startStaticSite, type StaticSite
  *   not send cookies to an API on another *site* (third-party cookies), so cross-site pages use
  * - header mode: page on http://127.0.0.1:<a>, API on http://localhost:<b> (another site).
  *
- * Access tokens live 3 s and a rotated refresh token is accepted again for 2 s, so refreshes,
+ * Access tokens live 3 s and a rotated refresh token is accepted again for 3 s, so refreshes,
  * the grace window and theft detection happen within a test. Screenshots of every step go to
  * test-results/browser/<mode>/.
  */
 const ACCESS_TOKEN_VALIDITY = 3;
-const REFRESH_GRACE_PERIOD = 2;
+const REFRESH_GRACE_PERIOD = 3;
 const [alice, bob] = DEMO_USERS;
 
 const availability = chromiumAvailability();
@@ -137,13 +137,13 @@ if (!availability.run && availability.required) {
     expect(await page.page.locator('#raw-json').isVisible()).toBe(false);
 
     // Online merge: the new payload shows without a reload (same document, no navigation).
-    await page.page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same document'));
+    await page.page.evaluate(() => ((globalThis as { marker?: string }).marker = 'same document'));
     expect(await page.text('#theme-value')).toBe('light');
     await page.page.click('button[data-theme="dark"]');
     await page.page.locator('#theme-value', { hasText: 'dark' }).waitFor();
     expect(await page.page.locator('body').getAttribute('class')).toBe('theme-dark');
     expect((await page.payload()).theme).toBe('dark');
-    expect(await page.page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same document');
+    expect(await page.page.evaluate(() => (globalThis as { marker?: string }).marker)).toBe('same document');
     await page.page.click('#raw-panel summary');
     await shots.take(page.page, 'payload-merged-dark-theme');
 

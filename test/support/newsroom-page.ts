@@ -1,6 +1,12 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Outbox } from '../../sample-app/outbox/outbox.service';
 
+/** The page's `document`, inside callbacks that run in the browser (the tests compile without DOM types). */
+type BrowserDocument = {
+  body: { dataset: Record<string, string | undefined> };
+  getElementById(id: string): { textContent: string | null; dataset: Record<string, string | undefined>; getAttribute(name: string): string | null } | null;
+};
+
 /** The views of the sample's page (`body[data-view]`). */
 export type NewsroomView = 'loading' | 'signed-out' | 'steps' | 'app';
 
@@ -84,7 +90,7 @@ export class NewsroomPage {
   /** Waits until the page shows the payload of an access token issued after the one that expires at `exp`. */
   async waitForNewerAccessToken(exp: number): Promise<Record<string, any>> {
     await this.page.waitForFunction((previous) => {
-      const text = document.getElementById('raw-json')?.textContent;
+      const text = (globalThis as unknown as { document: BrowserDocument }).document.getElementById('raw-json')?.textContent;
       return Boolean(text) && JSON.parse(text!).accessTokenPayload.exp > previous;
     }, exp);
     return this.payload();
@@ -110,6 +116,7 @@ export class NewsroomPage {
     await this.page.click('#articles-reload');
     await this.page.waitForFunction(
       (previous) => {
+        const document = (globalThis as unknown as { document: BrowserDocument }).document;
         const list = document.getElementById('articles')!;
         return document.body.dataset.view !== 'app' || (list.dataset.loadedAt !== previous && list.getAttribute('aria-busy') === null);
       },
