@@ -4,11 +4,9 @@ import { AppModule } from '../../sample-app/app.module';
 import { Outbox } from '../../sample-app/outbox/outbox.service';
 import { DEMO_USERS } from '../../sample-app/users/demo-users.seeder';
 import { createTestApp, PLATFORMS } from '../support/platforms';
+import { buildFrontend } from '../support/sample-site';
 import { cookieTokens, decodeFrontToken, headerTokens, jwtPayload, setCookie } from '../support/tokens';
 
-// The page's bundle, as `npm start` builds it (plain CommonJS script).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { buildFrontend } = require('../../scripts/build-frontend.js') as { buildFrontend(): Promise<string> };
 
 const [alice] = DEMO_USERS;
 const json = { 'content-type': 'application/json' };

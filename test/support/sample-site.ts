@@ -7,9 +7,11 @@ import path from 'node:path';
 import { createSampleApp } from '../../sample-app/bootstrap';
 import { Outbox } from '../../sample-app/outbox/outbox.service';
 
-// Plain CommonJS build script, shared with `npm run build:frontend`.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { buildFrontend } = require('../../scripts/build-frontend.js') as { buildFrontend(options: { outfile: string; minify?: boolean }): Promise<string> };
+/**
+ * Bundles the page with esbuild, as `npm run build:frontend` does (the same plain CommonJS
+ * script): into sample-app/public/app.js by default; resolves to the bundle's path.
+ */
+export const buildFrontend: (options?: { outfile?: string; minify?: boolean }) => Promise<string> = require('../../scripts/build-frontend.js').buildFrontend;
 
 const PUBLIC = path.join(__dirname, '..', '..', 'sample-app', 'public');
 
