@@ -3,7 +3,6 @@ import type { SessionEvent } from '../supertokens';
 
 /** Plain words for the SDK's session events. */
 function describe(event: SessionEvent): string {
-  // The SDK may add actions: name unknown ones as they are.
   switch (event.action) {
     case 'SESSION_CREATED':
       return 'Signed in: a new session was created';
@@ -20,6 +19,7 @@ function describe(event: SessionEvent): string {
     case 'SESSION_ALREADY_EXISTS':
       return 'A session already exists';
     default:
+      // A newer SDK may add actions: show unknown ones by name.
       return (event as { action: string }).action;
   }
 }
