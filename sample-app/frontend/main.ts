@@ -70,10 +70,11 @@ async function render(): Promise<void> {
     document.body.classList.remove('theme-dark');
     return;
   }
+  // Validation first: it may refetch a stale claim (st-ev), which changes the payload.
+  const failures = await Session.validateClaims();
   const payload = await Session.getAccessTokenPayloadSecurely();
   const userId = await Session.getUserId();
   document.body.classList.toggle('theme-dark', themeOf(payload) === 'dark');
-  const failures = await Session.validateClaims();
   if (failures.length > 0) {
     if (enter('steps')) byId('account-name').textContent = 'Signed in';
     renderSignInSteps(failures);
