@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { DEMO_USERS } from '../../sample-app/users/demo-users.seeder';
 import { chromiumAvailability, launchChromium, Screenshots } from '../support/chromium';
-import { NewsroomPage, recordRefreshCalls } from '../support/newsroom-page';
+import { NewsroomPage, RefreshCalls } from '../support/newsroom-page';
 import { type RunningSampleApi, startSampleApi, startStaticSite, type StaticSite } from '../support/sample-site';
 
 /**
@@ -211,15 +211,15 @@ if (!availability.run && availability.required) {
   it('refreshes transparently after the access token expired', async () => {
     const shots = new Screenshots(mode, 'transparent-refresh');
     const context = await newContext();
-    const refreshes = recordRefreshCalls(context);
+    const refreshes = new RefreshCalls(context);
     const page = await signedIn(context, bob);
     const before = await page.payload();
-    refreshes.length = 0;
+    refreshes.clear();
 
     await page.waitForAccessTokenExpiry();
     await page.reloadArticles();
     expect(await page.articleTitles()).toEqual(['Welcome', 'Claims 101']);
-    expect(refreshes).toEqual([{ status: 200 }]);
+    expect(await refreshes.settled()).toEqual([{ status: 200 }]);
     const after = await page.waitForNewerAccessToken(before.exp);
     expect(after.sessionHandle).toBe(before.sessionHandle);
     expect(await page.view()).toBe('app');
@@ -232,13 +232,13 @@ if (!availability.run && availability.required) {
     const shots = new Screenshots(mode, 'two-tabs');
     // Two tabs of one browser: they share the tokens and the SDK's cross-tab refresh lock.
     const context = await newContext();
-    const refreshes = recordRefreshCalls(context);
+    const refreshes = new RefreshCalls(context);
     const first = await signedIn(context, bob);
     const second = await open(context);
     expect(await second.view()).toBe('app');
     const handle = (await first.payload()).sessionHandle;
     // (Opening the page signed out makes the SDK try one refresh: not part of this test.)
-    refreshes.length = 0;
+    refreshes.clear();
 
     await NewsroomPage.waitForAccessTokenExpiry(first, second);
     await Promise.all([first.reloadArticles(), second.reloadArticles()]);
@@ -246,8 +246,9 @@ if (!availability.run && availability.required) {
       expect(await page.view()).toBe('app');
       expect(await page.articleTitles()).toEqual(['Welcome', 'Claims 101']);
     }
-    expect(refreshes.length).toBeGreaterThanOrEqual(1);
-    expect(refreshes.filter((call) => call.status !== 200)).toEqual([]);
+    const calls = await refreshes.settled();
+    expect(calls.length).toBeGreaterThanOrEqual(1);
+    expect(calls.filter((call) => call.status !== 200)).toEqual([]);
     await shots.take(second.page, 'second-tab-after-refresh');
 
     // Two browser profiles holding the same tokens (no shared cross-tab lock): the second one
@@ -255,14 +256,14 @@ if (!availability.run && availability.required) {
     // so both refresh calls carry the same refresh token at about the same moment. Whichever
     // comes second is inside the grace window and gets the same outcome.
     const twin = await newContext(await context.storageState());
-    const twinRefreshes = recordRefreshCalls(twin);
+    const twinRefreshes = new RefreshCalls(twin);
     const twinTab = await twin.newPage();
-    refreshes.length = 0;
+    refreshes.clear();
     await NewsroomPage.waitForAccessTokenExpiry(first, second);
     const [, twinPage] = await Promise.all([first.reloadArticles(), NewsroomPage.open(twin, site.origin, twinTab)]);
     pages.push(twinPage);
-    expect(refreshes).toEqual([{ status: 200 }]);
-    expect(twinRefreshes).toEqual([{ status: 200 }]);
+    expect(await refreshes.settled()).toEqual([{ status: 200 }]);
+    expect(await twinRefreshes.settled()).toEqual([{ status: 200 }]);
     for (const page of [first, twinPage]) {
       expect(await page.view()).toBe('app');
       expect((await page.payload()).sessionHandle).toBe(handle);
@@ -276,32 +277,32 @@ if (!availability.run && availability.required) {
   it('a refresh token replayed after the grace window: token theft detected, the session ends in both browsers, nothing crashes', async () => {
     const shots = new Screenshots(mode, 'token-theft');
     const victimContext = await newContext();
-    const victimRefreshes = recordRefreshCalls(victimContext);
+    const victimRefreshes = new RefreshCalls(victimContext);
     const victim = await signedIn(victimContext, bob);
     // The attacker copies the whole browser state: cookies (HttpOnly ones too) and storage.
     const stolen = await victimContext.storageState();
 
     await victim.waitForAccessTokenExpiry();
-    victimRefreshes.length = 0;
+    victimRefreshes.clear();
     await victim.reloadArticles();
-    expect(victimRefreshes).toEqual([{ status: 200 }]);
+    expect(await victimRefreshes.settled()).toEqual([{ status: 200 }]);
     await victim.page.waitForTimeout((REFRESH_GRACE_PERIOD + 0.5) * 1000);
 
     const attackerContext = await newContext(stolen);
-    const attackerRefreshes = recordRefreshCalls(attackerContext);
+    const attackerRefreshes = new RefreshCalls(attackerContext);
     const attacker = await open(attackerContext);
     await attacker.waitForView('signed-out');
-    expect(attackerRefreshes).toEqual([{ status: 401, message: 'token theft detected' }]);
+    expect(await attackerRefreshes.settled()).toEqual([{ status: 401, message: 'token theft detected' }]);
     expect(await attacker.text('#notice')).toBe('Your session has ended. Please sign in again.');
     await shots.take(attacker.page, 'attacker-signed-out');
 
     // The victim's access token stays valid until it expires (verification never reads the
     // database); its next refresh finds the session revoked.
-    victimRefreshes.length = 0;
+    victimRefreshes.clear();
     await victim.waitForAccessTokenExpiry();
     await victim.reloadArticles();
     await victim.waitForView('signed-out');
-    expect(victimRefreshes).toEqual([{ status: 401, message: 'unauthorised' }]);
+    expect(await victimRefreshes.settled()).toEqual([{ status: 401, message: 'unauthorised' }]);
     expect(await victim.text('#notice')).toBe('Your session has ended. Please sign in again.');
     await shots.take(victim.page, 'victim-signed-out');
 

@@ -16,19 +16,35 @@ export interface RefreshCall {
   message?: string;
 }
 
-/** Records every refresh call the pages of a context make. */
-export function recordRefreshCalls(context: BrowserContext): RefreshCall[] {
-  const calls: RefreshCall[] = [];
-  context.on('response', (response) => {
-    if (response.request().method() !== 'POST' || !response.url().endsWith('/auth/session/refresh')) return;
-    const call: RefreshCall = { status: response.status() };
-    calls.push(call);
-    response.json().then(
-      (body: { message?: string }) => (call.message = body?.message),
-      () => undefined,
-    );
-  });
-  return calls;
+/** Records every refresh call the pages of a context make, with the answer's message. */
+export class RefreshCalls {
+  private readonly calls: RefreshCall[] = [];
+  private readonly bodies: Promise<unknown>[] = [];
+
+  constructor(context: BrowserContext) {
+    context.on('response', (response) => {
+      if (response.request().method() !== 'POST' || !response.url().endsWith('/auth/session/refresh')) return;
+      const call: RefreshCall = { status: response.status() };
+      this.calls.push(call);
+      this.bodies.push(
+        response.json().then(
+          (body: { message?: string }) => (call.message = body?.message),
+          () => undefined,
+        ),
+      );
+    });
+  }
+
+  /** The calls so far, once their bodies are read. */
+  async settled(): Promise<RefreshCall[]> {
+    await Promise.all(this.bodies);
+    return [...this.calls];
+  }
+
+  /** Forgets the calls so far (e.g. the one the SDK makes when a page opens signed out). */
+  clear(): void {
+    this.calls.length = 0;
+  }
 }
 
 /**
