@@ -1,8 +1,8 @@
-// The only public entry of the library.
+// The only public entry of the library: every export by name.
+
+// Module and configuration
 export { SessionModule } from './session.module';
-export { SESSION_OPTIONS_TYPE, SESSION_ASYNC_OPTIONS_TYPE } from './session.module-definition';
-export { SessionService, type SessionInformation } from './session/session.service';
-export type { SessionContainer, SessionTokens } from './session/session-container';
+export type { SessionModuleForRootOptions, SessionModuleAsyncOptions } from './session.module-definition';
 export type {
   SessionModuleOptions,
   SessionModuleExtras,
@@ -18,14 +18,26 @@ export type {
   EmailVerificationOptions,
 } from './config/session-module-options';
 export type { SessionConfig } from './config/session-config';
+export { SESSION_CONFIG } from './session.constants';
 
-export { AuthGuard, AUTH_GUARD_OPTIONS } from './guards/auth.guard';
+// Sessions
+export { SessionService } from './session/session.service';
+export type { SessionInformation, SessionDoesNotExist, ClaimValidationAnswer } from './session/offline-sessions';
+export type { SessionContainer, SessionTokens } from './session/session-container';
+export type { SessionRequest } from './session/session-request';
 export type { VerifySessionOptions, OverrideGlobalClaimValidators } from './session/verify-session-options';
+export type { ValidatorOverride } from './session/claim-policy';
+
+// Guard and decorators
+export { AuthGuard } from './guards/auth.guard';
 export { Session, type SessionProperty } from './decorators/session.decorator';
 export { VerifySession } from './decorators/verify-session.decorator';
 export { Public } from './decorators/public.decorator';
 export { RequireClaim } from './decorators/require-claim.decorator';
+export { InjectSessionStore, InjectSessionDataSource } from './decorators/inject-storage.decorator';
+export { SessionErrorFilter } from './http/session-error.filter';
 
+// Errors
 export {
   SessionError,
   UnauthorisedError,
@@ -36,22 +48,36 @@ export {
   type SessionErrorInit,
   type SessionErrorResponse,
 } from './errors/session-error';
-export { SessionConfigError, ProtectedPayloadKeyError } from './errors/session-config-error';
+export { SessionConfigError } from './errors/session-config-error';
+export { ProtectedPayloadKeyError, PayloadTooLargeError } from './errors/payload-errors';
 
+// Claims
 export type { JSONPrimitive, JSONValue, JSONObject } from './json';
-export * from './claims';
-export * from './session/built-in-claims';
+export type { UserContext, ClaimValidationResult, ClaimValidationError } from './claims/types';
+export { SessionClaim } from './claims/session-claim';
+export type { SessionClaimValidator } from './claims/session-claim-validator';
+export { TimestampedClaim, type TimestampedClaimConfig, type TimestampedValidatorSpec } from './claims/timestamped-claim';
+export { PrimitiveClaim, type PrimitiveClaimValidators } from './claims/primitive-claim';
+export { PrimitiveArrayClaim, type PrimitiveArrayClaimValidators } from './claims/primitive-array-claim';
+export { BooleanClaim, type BooleanClaimValidators } from './claims/boolean-claim';
+export { UserRoleClaim, PermissionClaim } from './session/built-in-claims/user-role.claim';
+export { EmailVerificationClaim, EmailVerificationClaimClass, type EmailVerificationClaimValidators } from './session/built-in-claims/email-verification.claim';
 export { UserRolesService, type UnknownRoleError } from './roles/user-roles.service';
 
+// Storage
 export { SessionStore } from './storage/session-store';
 export type { SessionRecord, StoredPayload, RefreshRotation } from './storage/session-record';
+export { SigningKeyStore, type StoredSigningKey } from './storage/signing-key-store';
+export { RoleStore, type RolesAndPermissions } from './storage/role-store';
 export { TypeOrmSessionStore } from './storage/typeorm-session-store';
+export { TypeOrmSigningKeyStore } from './storage/typeorm-signing-key-store';
+export { TypeOrmRoleStore } from './storage/typeorm-role-store';
+export { SESSION_DATA_SOURCE } from './session.constants';
 export { SessionEntity, SigningKeyEntity, RoleEntity, RolePermissionEntity, UserRoleEntity, SESSION_ENTITIES } from './storage/entities';
-export { SESSION_MIGRATIONS, CreateSessionTables1763800000000, CreateRoleTables1763800000001 } from './storage/migrations';
-export { SESSION_MIGRATIONS_TABLE } from './storage/data-source.provider';
+export { SESSION_MIGRATIONS } from './storage/migrations';
+export { SESSION_MIGRATIONS_TABLE } from './storage/session-data-source';
+
+// Tokens
 export { PROTECTED_PAYLOAD_KEYS } from './tokens/protected-keys';
-export type { AccessTokenPayload } from './tokens/access-token-payload';
+export type { AccessTokenPayload, AccessTokenBase } from './tokens/access-token-payload';
 export type { JsonWebKeySet } from './tokens/signing-key.service';
-export { SESSION_CONFIG } from './config/injection-tokens';
-export { SESSION_DATA_SOURCE } from './storage/injection-tokens';
-export { PUBLIC_METADATA, REQUIRE_CLAIM_METADATA, VERIFY_SESSION_METADATA } from './http/route-metadata';

@@ -1,12 +1,13 @@
 import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { SessionModuleExtras, SessionModuleOptions } from './config/session-module-options';
 import { AuthGuard } from './guards/auth.guard';
+import { SessionErrorFilter } from './http/session-error.filter';
 import { createSessionRoutesController, WellKnownJwksController } from './http/session-routes.controller';
-import { SESSION_EXTRAS } from './config/injection-tokens';
-import { SESSION_APP_DATA_SOURCE } from './storage/data-source.provider';
+import { SESSION_EXTRAS } from './session.constants';
 import { SESSION_ENTITIES } from './storage/entities';
+import { SESSION_APP_DATA_SOURCE } from './storage/session-data-source';
 
 /**
  * `forRoot` / `forRootAsync` come from Nest's builder. Extras are read at declaration time,
@@ -14,6 +15,8 @@ import { SESSION_ENTITIES } from './storage/entities';
  * where its routes are mounted (controllers need their path up front), and which
  * `@nestjs/typeorm` connection to store sessions in (`dataSourceName`: its entities are
  * registered with `forFeature` for `autoLoadEntities`, its DataSource injected by token).
+ * Every declaration registers the error filter (`APP_FILTER`), which catches only the module's
+ * `SessionError`s, so it coexists with the app's own filters.
  */
 export const {
   ConfigurableModuleClass: SessionConfigurableModule,
@@ -26,7 +29,11 @@ export const {
   .setExtras<SessionModuleExtras>(
     { isGlobal: true, globalGuard: false, apiBasePath: undefined, dataSourceName: undefined },
     (definition, extras) => {
-      const providers: Provider[] = [...(definition.providers ?? []), { provide: SESSION_EXTRAS, useValue: extras }];
+      const providers: Provider[] = [
+        ...(definition.providers ?? []),
+        { provide: SESSION_EXTRAS, useValue: extras },
+        { provide: APP_FILTER, useExisting: SessionErrorFilter },
+      ];
       if (extras.globalGuard) providers.push({ provide: APP_GUARD, useClass: AuthGuard });
       const imports = [...(definition.imports ?? [])];
       if (extras.dataSourceName !== undefined) {
@@ -43,3 +50,8 @@ export const {
     },
   )
   .build();
+
+/** What `SessionModule.forRoot(...)` takes: the options plus the declaration-time extras. */
+export type SessionModuleForRootOptions = typeof SESSION_OPTIONS_TYPE;
+/** What `SessionModule.forRootAsync(...)` takes: `useFactory` / `useClass` / `useExisting`, `imports`, `inject`, plus the extras. */
+export type SessionModuleAsyncOptions = typeof SESSION_ASYNC_OPTIONS_TYPE;

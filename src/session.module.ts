@@ -1,56 +1,46 @@
-import { Inject, type MiddlewareConsumer, Module, type NestModule, type OnApplicationShutdown, RequestMethod } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { resolveSessionConfig } from './config/session-config';
-import type { SessionModuleExtras, SessionModuleOptions } from './config/session-module-options';
+import { Inject, Module, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { DataSource } from 'typeorm';
 import { AuthGuard } from './guards/auth.guard';
-import { SessionRequestMiddleware } from './http/session-request.middleware';
+import { registerAppService, unregisterAppService } from './http/app-service-locator';
 import { UserRolesService } from './roles/user-roles.service';
-import { SESSION_CONFIG, SESSION_EXTRAS } from './config/injection-tokens';
-import { SESSION_DATA_SOURCE } from './storage/injection-tokens';
-import { SESSION_MODULE_OPTIONS, SessionConfigurableModule } from './session.module-definition';
+import { SESSION_CONFIG, SESSION_DATA_SOURCE } from './session.constants';
+import { SessionConfigurableModule } from './session.module-definition';
+import { SESSION_PROVIDERS } from './session.providers';
 import { SessionService } from './session/session.service';
-import { OWNED_DATA_SOURCES, sessionDataSourceProvider } from './storage/data-source.provider';
+import { RoleStore } from './storage/role-store';
+import { OWNED_DATA_SOURCES } from './storage/session-data-source';
 import { SessionStore } from './storage/session-store';
-import { TypeOrmSessionStore } from './storage/typeorm-session-store';
-import { AccessTokenService } from './tokens/access-token.service';
-import { PayloadJwtSigner } from './tokens/payload-jwt.signer';
-import { AccessTokenIssuer } from './tokens/access-token-issuer';
-import { SigningKeyService } from './tokens/signing-key.service';
+import { SigningKeyStore } from './storage/signing-key-store';
 
 /**
  * Sessions with claims for a Nest app: `SessionModule.forRoot({...})` or
  * `SessionModule.forRootAsync({ useFactory, inject, apiBasePath?, globalGuard?, isGlobal? })`.
  */
 @Module({
-  providers: [
-    {
-      provide: SESSION_CONFIG,
-      inject: [SESSION_MODULE_OPTIONS, SESSION_EXTRAS],
-      useFactory: (options: SessionModuleOptions, extras: SessionModuleExtras) => resolveSessionConfig(options ?? {}, extras ?? {}),
-    },
-    sessionDataSourceProvider,
-    { provide: SessionStore, useClass: TypeOrmSessionStore },
-    SigningKeyService,
-    AccessTokenService,
-    AccessTokenIssuer,
-    PayloadJwtSigner,
-    SessionService,
-    AuthGuard,
-    SessionRequestMiddleware,
-    UserRolesService,
-  ],
-  exports: [SessionService, AuthGuard, UserRolesService, SESSION_CONFIG, SESSION_DATA_SOURCE, SessionStore],
+  providers: SESSION_PROVIDERS,
+  exports: [SessionService, AuthGuard, UserRolesService, SESSION_CONFIG, SESSION_DATA_SOURCE, SessionStore, SigningKeyStore, RoleStore],
 })
-export class SessionModule extends SessionConfigurableModule implements NestModule, OnApplicationShutdown {
-  constructor(@Inject(SESSION_DATA_SOURCE) private readonly dataSource: DataSource) {
+export class SessionModule extends SessionConfigurableModule implements OnModuleInit, OnApplicationShutdown {
+  private server?: object;
+
+  constructor(
+    private readonly sessions: SessionService,
+    @Inject(SESSION_DATA_SOURCE) private readonly dataSource: DataSource | undefined,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+  ) {
     super();
   }
 
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(SessionRequestMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL }); // '{*path}' also matches '/'
+  /** Guards made with `new AuthGuard(...)` find this app's service through its HTTP server (no middleware, no global). */
+  onModuleInit(): void {
+    const server = this.adapterHost?.httpAdapter?.getInstance?.() as object | undefined;
+    if (server) registerAppService(server, this.sessions);
+    this.server = server;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (OWNED_DATA_SOURCES.has(this.dataSource) && this.dataSource.isInitialized) await this.dataSource.destroy();
+    if (this.server) unregisterAppService(this.server, this.sessions);
+    if (this.dataSource && OWNED_DATA_SOURCES.has(this.dataSource) && this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

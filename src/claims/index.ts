@@ -1,9 +1,9 @@
-/** Framework-free session claims: claim classes, validators and the validation algorithm. */
-export * from './types';
-export * from './session-claim';
-export * from './session-claim-validator';
-export * from './timestamped-claim';
-export * from './primitive-claim';
-export * from './primitive-array-claim';
-export * from './boolean-claim';
-export * from './validate-claims';
+/** Session claims without any session wiring: claim classes, validators and the validation algorithm. */
+export type { UserContext, ClaimValidationResult, ClaimValidationError } from './types';
+export { SessionClaim } from './session-claim';
+export type { SessionClaimValidator } from './session-claim-validator';
+export { TimestampedClaim, type TimestampedClaimConfig, type TimestampedValidatorSpec } from './timestamped-claim';
+export { PrimitiveClaim, type PrimitiveClaimValidators } from './primitive-claim';
+export { PrimitiveArrayClaim, type PrimitiveArrayClaimValidators } from './primitive-array-claim';
+export { BooleanClaim, type BooleanClaimValidators } from './boolean-claim';
+export { refetchClaims, runClaimValidators, validateClaims, type RefetchClaimsResult, type ValidateClaimsResult } from './validate-claims';

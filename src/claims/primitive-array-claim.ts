@@ -1,6 +1,6 @@
+import type { JSONObject, JSONPrimitive } from '../json';
 import type { SessionClaimValidator } from './session-claim-validator';
 import { TimestampedClaim, type TimestampedClaimConfig } from './timestamped-claim';
-import type { JSONPrimitive } from '../json';
 
 /**
  * Validators offered by {@link PrimitiveArrayClaim}. For each: `maxAgeInSeconds` defaults to
@@ -32,55 +32,35 @@ export class PrimitiveArrayClaim<T extends JSONPrimitive> extends TimestampedCla
   /** Validator factories; not readonly so subclasses (e.g. role claims) can extend the set. */
   validators: PrimitiveArrayClaimValidators<T> = {
     includes: (val, maxAgeInSeconds = this.defaultMaxAgeInSeconds, id) =>
-      this.createValidator({
-        id: id ?? this.key,
-        maxAgeInSeconds,
-        expectationWhenMissing: { expectedToInclude: val },
-        expectation: { expectedToInclude: val },
-        isSatisfied: (value) => value.includes(val),
-      }),
+      this.arrayValidator(id, maxAgeInSeconds, { expectedToInclude: val }, (present) => present.has(val)),
     excludes: (val, maxAgeInSeconds = this.defaultMaxAgeInSeconds, id) =>
-      this.createValidator({
-        id: id ?? this.key,
-        maxAgeInSeconds,
-        expectationWhenMissing: { expectedToNotInclude: val },
-        expectation: { expectedToNotInclude: val },
-        isSatisfied: (value) => !value.includes(val),
-      }),
+      this.arrayValidator(id, maxAgeInSeconds, { expectedToNotInclude: val }, (present) => !present.has(val)),
     includesAll: (vals, maxAgeInSeconds = this.defaultMaxAgeInSeconds, id) =>
-      this.createValidator({
-        id: id ?? this.key,
-        maxAgeInSeconds,
-        expectationWhenMissing: { expectedToInclude: vals },
-        expectation: { expectedToInclude: vals },
-        isSatisfied: (value) => {
-          const present = new Set(value);
-          return vals.every((v) => present.has(v));
-        },
-      }),
+      this.arrayValidator(id, maxAgeInSeconds, { expectedToInclude: vals }, (present) => vals.every((v) => present.has(v))),
     excludesAll: (vals, maxAgeInSeconds = this.defaultMaxAgeInSeconds, id) =>
-      this.createValidator({
-        id: id ?? this.key,
-        maxAgeInSeconds,
-        expectationWhenMissing: { expectedToNotInclude: vals },
-        expectation: { expectedToNotInclude: vals },
-        isSatisfied: (value) => {
-          const present = new Set(value);
-          return vals.every((v) => !present.has(v));
-        },
-      }),
+      this.arrayValidator(id, maxAgeInSeconds, { expectedToNotInclude: vals }, (present) => vals.every((v) => !present.has(v))),
+    // supertokens-node reports `expectedToNotInclude` (sic) when the value is missing, but
+    // `expectedToIncludeAtLeastOneOf` for a wrong value; kept for wire compatibility.
     includesAny: (vals, maxAgeInSeconds = this.defaultMaxAgeInSeconds, id) =>
-      this.createValidator({
-        id: id ?? this.key,
-        maxAgeInSeconds,
-        // supertokens-node reports `expectedToNotInclude` (sic) when the value is missing,
-        // but `expectedToIncludeAtLeastOneOf` for a wrong value; kept for wire compatibility.
-        expectationWhenMissing: { expectedToNotInclude: vals },
-        expectation: { expectedToIncludeAtLeastOneOf: vals },
-        isSatisfied: (value) => {
-          const present = new Set(value);
-          return vals.some((v) => present.has(v));
-        },
+      this.arrayValidator(id, maxAgeInSeconds, { expectedToIncludeAtLeastOneOf: vals }, (present) => vals.some((v) => present.has(v)), {
+        expectedToNotInclude: vals,
       }),
   };
+
+  /** A validator whose check sees the array as a set; the reasons carry `expectation` (or `whenMissing`). */
+  private arrayValidator(
+    id: string | undefined,
+    maxAgeInSeconds: number | undefined,
+    expectation: JSONObject,
+    holds: (present: Set<T>) => boolean,
+    whenMissing: JSONObject = expectation,
+  ): SessionClaimValidator {
+    return this.createValidator({
+      id: id ?? this.key,
+      maxAgeInSeconds,
+      expectationWhenMissing: whenMissing,
+      expectation,
+      isSatisfied: (value) => holds(new Set(value)),
+    });
+  }
 }

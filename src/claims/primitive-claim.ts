@@ -1,6 +1,6 @@
+import type { JSONPrimitive } from '../json';
 import type { SessionClaimValidator } from './session-claim-validator';
 import { TimestampedClaim, type TimestampedClaimConfig } from './timestamped-claim';
-import type { JSONPrimitive } from '../json';
 
 /** Validators offered by {@link PrimitiveClaim}. */
 export interface PrimitiveClaimValidators<T extends JSONPrimitive> {

@@ -1,6 +1,6 @@
+import type { JSONObject } from '../json';
 import type { SessionClaim } from './session-claim';
 import type { ClaimValidationResult, UserContext } from './types';
-import type { JSONObject } from '../json';
 
 /**
  * A check run against the access-token payload when a session is verified.

@@ -1,7 +1,7 @@
+import type { JSONObject, JSONValue } from '../json';
 import { claimCheckNow } from './check-time';
 import { SessionClaim } from './session-claim';
 import type { SessionClaimValidator } from './session-claim-validator';
-import type { JSONObject, JSONValue } from '../json';
 import type { UserContext } from './types';
 
 /** Constructor options shared by the built-in `{ v, t }` claims. */

@@ -1,7 +1,7 @@
+import { type JSONObject, jsonEqual } from '../json';
 import { withClaimCheckTime } from './check-time';
 import type { SessionClaimValidator } from './session-claim-validator';
 import type { ClaimValidationError, UserContext } from './types';
-import { type JSONObject, jsonEqual } from '../json';
 
 /** Result of {@link refetchClaims}. */
 export interface RefetchClaimsResult {

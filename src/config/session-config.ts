@@ -18,6 +18,9 @@ export interface SessionConfig
       | 'database'
       | 'dataSource'
       | 'synchronize'
+      | 'store'
+      | 'signingKeyStore'
+      | 'roleStore'
       | 'cookieDomain'
       | 'getTokenTransferMethod'
       | 'globalClaimValidators'
@@ -30,8 +33,11 @@ export interface SessionConfig
   > {
   database: DataSourceOptions;
   dataSource?: DataSource;
-  /** Undefined: the module decides (see the DataSource provider). */
+  /** Undefined: the module decides (see `openSessionDataSource`). */
   synchronize?: boolean;
+  store?: SessionModuleOptions['store'];
+  signingKeyStore?: SessionModuleOptions['signingKeyStore'];
+  roleStore?: SessionModuleOptions['roleStore'];
   cookieDomain?: string;
   getTokenTransferMethod?: SessionModuleOptions['getTokenTransferMethod'];
   globalClaimValidators?: SessionModuleOptions['globalClaimValidators'];
@@ -79,6 +85,9 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
     database: options.database ?? { type: 'better-sqlite3', database: 'sessions.sqlite' },
     dataSource: options.dataSource,
     synchronize: options.synchronize,
+    store: options.store,
+    signingKeyStore: options.signingKeyStore,
+    roleStore: options.roleStore,
     accessTokenValidity,
     refreshTokenValidity: positive('refreshTokenValidity', options.refreshTokenValidity ?? 100 * DAY),
     refreshGracePeriod: nonNegative('refreshGracePeriod', options.refreshGracePeriod ?? 30),

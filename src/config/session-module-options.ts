@@ -1,10 +1,12 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
-import type { JSONObject } from '../json';
-import type { UserContext } from '../claims/types';
 import type { SessionClaim } from '../claims/session-claim';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
+import type { ClaimValidationError, UserContext } from '../claims/types';
 import type { SessionErrorResponse } from '../errors/session-error';
-import type { ClaimValidationError } from '../claims/types';
+import type { JSONObject } from '../json';
+import type { RoleStore } from '../storage/role-store';
+import type { SessionStore } from '../storage/session-store';
+import type { SigningKeyStore } from '../storage/signing-key-store';
 
 /** How tokens travel: cookies (`sAccessToken`/`sRefreshToken`) or headers (`st-access-token`/`st-refresh-token`). */
 export type TokenTransferMethod = 'cookie' | 'header';
@@ -87,6 +89,15 @@ export interface SessionModuleOptions {
    * module's own DataSource otherwise runs the shipped migrations (`SESSION_MIGRATIONS`) under a lock.
    */
   synchronize?: boolean;
+  /**
+   * Where sessions live (default: `TypeOrmSessionStore` on the module's DataSource). Any object
+   * implementing {@link SessionStore}; inject it anywhere with `@InjectSessionStore()`.
+   */
+  store?: SessionStore;
+  /** Where signing keys live (default: `TypeOrmSigningKeyStore`), shared by every instance. */
+  signingKeyStore?: SigningKeyStore;
+  /** Where roles and grants live (default: `TypeOrmRoleStore`). With all three stores given, no DataSource is opened. */
+  roleStore?: RoleStore;
   /** Access-token lifetime in seconds (default 3600). */
   accessTokenValidity?: number;
   /** Refresh-token (session) lifetime in seconds, extended by every refresh (default 100 days). */

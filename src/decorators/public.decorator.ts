@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { PUBLIC_METADATA } from '../http/route-metadata';
+import { PUBLIC_METADATA } from '../session.constants';
 
 /**
  * Opts a route (or a whole controller) out of session verification by a global or

@@ -1,5 +1,5 @@
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
-import { REQUIRE_CLAIM_METADATA } from '../http/route-metadata';
+import { REQUIRE_CLAIM_METADATA } from '../session.constants';
 
 /**
  * Adds claim validators to a route (method) or to every route of a controller (class), on top

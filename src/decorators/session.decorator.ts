@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { getHttpExchange } from '../http/http-exchange';
+import { readRequestState } from '../http/request-state';
 import type { SessionContainer } from '../session/session-container';
-import { readRequestSymbol, SESSION_KEY } from '../http/request-state';
 
 /** Shortcuts `@Session('userId')` understands; any other name reads that access-token payload key. */
 export type SessionProperty = 'userId' | 'tenantId' | 'sessionHandle' | 'accessTokenPayload' | string;
@@ -27,5 +27,5 @@ function pick(session: SessionContainer | undefined, property: SessionProperty |
  * allows requests without a session. Needs an `AuthGuard` on the route.
  */
 export const Session = createParamDecorator((property: SessionProperty | undefined, context: ExecutionContext) =>
-  pick(readRequestSymbol<SessionContainer>(getHttpExchange(context).request, SESSION_KEY), property),
+  pick(readRequestState(getHttpExchange(context).request)?.session as SessionContainer | undefined, property),
 );

@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import { AuthGuard } from '../guards/auth.guard';
+import { PUBLIC_METADATA, VERIFY_SESSION_METADATA } from '../session.constants';
 import type { VerifySessionOptions } from '../session/verify-session-options';
-import { PUBLIC_METADATA, VERIFY_SESSION_METADATA } from '../http/route-metadata';
 
 /**
  * Requires a session on a route or controller with these options (SuperTokens' `verifySession`).

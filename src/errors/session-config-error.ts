@@ -1,13 +1,8 @@
-/** A programming error in how the module is configured or called (not a client error). */
+/**
+ * The module is configured or wired wrongly (an impossible option, a DataSource without the
+ * session tables, a guard in an app without the module): found at start or on first use, fixed
+ * in code, never a client error.
+ */
 export class SessionConfigError extends Error {
   override readonly name: string = 'SessionConfigError';
-}
-
-/** Thrown when a write tries to set a key the session layer owns (`sub`, `exp`, ...). */
-export class ProtectedPayloadKeyError extends SessionConfigError {
-  override readonly name: string = 'ProtectedPayloadKeyError';
-
-  constructor(readonly key: string) {
-    super(`"${key}" is a protected access-token payload key and cannot be set by the application`);
-  }
 }

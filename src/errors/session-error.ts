@@ -25,14 +25,16 @@ export interface SessionErrorInit {
   payload?: ClaimValidationError[];
   /** For TOKEN_THEFT_DETECTED: who was affected. */
   theft?: { sessionHandle: string; userId: string; tenantId: string };
-  /** For UNAUTHORISED: whether the response clears the session tokens (default true). */
+  /** For UNAUTHORISED: whether the response clears the session tokens the request carried (default true). */
   clearTokens?: boolean;
 }
 
 /**
- * A session failure that renders as SuperTokens' JSON error body (401 or 403).
- * It is an `HttpException`, so Nest's default exception layer answers it; handlers may throw it
- * too (`throw new SessionError({ type: 'INVALID_CLAIMS', message, payload: [{ id }] })`).
+ * A session failure, as a value: what went wrong, not how to answer it. The module's exception
+ * filter renders every `SessionError` that reaches HTTP, whether the guard, the refresh route or
+ * a handler threw it: SuperTokens' JSON body (or the `errorHandlers` answer) and, for
+ * unauthorised and theft, the client's tokens cleared. It is an `HttpException` carrying the
+ * default body, so a context the filter does not serve still answers sensibly.
  */
 export class SessionError extends HttpException {
   readonly type: SessionErrorType;
@@ -40,11 +42,8 @@ export class SessionError extends HttpException {
   readonly theft?: SessionErrorInit['theft'];
   readonly clearTokens: boolean;
 
-  constructor(init: SessionErrorInit, response?: SessionErrorResponse) {
-    const statusCode = response?.statusCode ?? DEFAULT_STATUS[init.type];
-    super(response ? (response.body as object) : defaultBody(init), statusCode, {
-      description: init.message,
-    });
+  constructor(init: SessionErrorInit) {
+    super(defaultBody(init), DEFAULT_STATUS[init.type], { description: init.message });
     this.type = init.type;
     this.payload = init.payload;
     this.theft = init.theft;
@@ -64,37 +63,35 @@ function defaultBody(init: SessionErrorInit): Record<string, unknown> {
     case 'INVALID_CLAIMS':
       return {
         message: 'invalid claim',
-        claimValidationErrors: (init.payload ?? []).map((e) =>
-          e.reason === undefined ? { id: e.id } : { id: e.id, reason: e.reason },
-        ),
+        claimValidationErrors: (init.payload ?? []).map((e) => (e.reason === undefined ? { id: e.id } : { id: e.id, reason: e.reason })),
       };
   }
 }
 
-/** Thrown when the request has no valid session (401 `{"message":"unauthorised"}`). */
+/** The request has no valid session (401 `{"message":"unauthorised"}`); `clearTokens: false` keeps the client's tokens. */
 export class UnauthorisedError extends SessionError {
-  constructor(message = 'unauthorised', clearTokens = true, response?: SessionErrorResponse) {
-    super({ type: 'UNAUTHORISED', message, clearTokens }, response);
+  constructor(message = 'unauthorised', clearTokens = true) {
+    super({ type: 'UNAUTHORISED', message, clearTokens });
   }
 }
 
-/** Thrown when the access token is expired or invalid (401 `{"message":"try refresh token"}`). */
+/** The access token is expired or invalid (401 `{"message":"try refresh token"}`); tokens are kept. */
 export class TryRefreshTokenError extends SessionError {
-  constructor(message = 'try refresh token', response?: SessionErrorResponse) {
-    super({ type: 'TRY_REFRESH_TOKEN', message }, response);
+  constructor(message = 'try refresh token') {
+    super({ type: 'TRY_REFRESH_TOKEN', message });
   }
 }
 
-/** Thrown when an old refresh token is reused: the session has been revoked. */
+/** An old refresh token was reused: the session is revoked (401 `{"message":"token theft detected"}`, tokens cleared). */
 export class TokenTheftDetectedError extends SessionError {
-  constructor(theft: NonNullable<SessionErrorInit['theft']>, response?: SessionErrorResponse) {
-    super({ type: 'TOKEN_THEFT_DETECTED', message: 'token theft detected', theft }, response);
+  constructor(theft: NonNullable<SessionErrorInit['theft']>) {
+    super({ type: 'TOKEN_THEFT_DETECTED', message: 'token theft detected', theft });
   }
 }
 
-/** Thrown when claim validators fail (403 `{"message":"invalid claim","claimValidationErrors":[...]}`). */
+/** Claim validators failed (403 `{"message":"invalid claim","claimValidationErrors":[...]}`). */
 export class InvalidClaimsError extends SessionError {
-  constructor(errors: ClaimValidationError[], response?: SessionErrorResponse, message = 'invalid claim') {
-    super({ type: 'INVALID_CLAIMS', message, payload: errors }, response);
+  constructor(errors: ClaimValidationError[], message = 'invalid claim') {
+    super({ type: 'INVALID_CLAIMS', message, payload: errors });
   }
 }

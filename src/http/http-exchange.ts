@@ -1,39 +1,34 @@
-import type { ExecutionContext } from '@nestjs/common';
+import type { ArgumentsHost } from '@nestjs/common';
 import type { HttpExchange, RequestLike, ResponseLike } from '../transport/http-objects';
 
-/** An exchange that has a request: what an execution context gives. */
+/** An exchange that has a request: what an HTTP or GraphQL context gives. */
 export type RequestExchange = HttpExchange & { request: RequestLike };
 
-type GqlModule = { GqlExecutionContext: { create(ctx: ExecutionContext): { getContext(): Record<string, unknown> } } };
-let gql: GqlModule | null | undefined;
-
-/** `@nestjs/graphql` stays an optional peer: loaded on the first GraphQL request only. */
-function loadGraphql(): GqlModule | null {
-  if (gql === undefined) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      gql = require('@nestjs/graphql') as GqlModule;
-    } catch {
-      gql = null;
-    }
-  }
-  return gql;
-}
-
-/** Request/response for HTTP and GraphQL contexts; the guard and `@Session()` share it. */
-export function getHttpExchange(context: ExecutionContext): RequestExchange {
-  const type = context.getType<string>();
+/**
+ * Request/response of an HTTP or GraphQL context (the guard, `@Session()` and the error filter
+ * share it); `undefined` for other contexts (RPC, WebSockets). GraphQL resolvers get
+ * `(root, args, context, info)`: the context holds the request (`req` with Express/Apollo,
+ * `request`/`reply` with Fastify/Mercurius), so `@nestjs/graphql` need not be loaded.
+ */
+export function exchangeOfHost(host: ArgumentsHost): RequestExchange | undefined {
+  const type = host.getType<string>();
   if (type === 'http') {
-    const http = context.switchToHttp();
+    const http = host.switchToHttp();
     return { request: http.getRequest<RequestLike>(), response: http.getResponse<ResponseLike>() };
   }
   if (type === 'graphql') {
-    const module = loadGraphql();
-    if (!module) throw new Error('nest-session: GraphQL context without @nestjs/graphql installed');
-    const ctx = module.GqlExecutionContext.create(context).getContext();
-    const request = (ctx.req ?? ctx.request) as RequestLike;
-    const response = (ctx.res ?? ctx.reply ?? (request as { res?: unknown })?.res) as ResponseLike | undefined;
+    const ctx = (host.getArgByIndex(2) ?? {}) as Record<string, unknown>;
+    const request = (ctx.req ?? ctx.request) as RequestLike | undefined;
+    if (!request) return undefined;
+    const response = (ctx.res ?? ctx.reply ?? (request as { res?: unknown }).res) as ResponseLike | undefined;
     return { request, response };
   }
-  throw new Error(`nest-session: sessions are not supported in "${type}" contexts`);
+  return undefined;
+}
+
+/** {@link exchangeOfHost} for a context that must have one (the guard, `@Session()`). */
+export function getHttpExchange(host: ArgumentsHost): RequestExchange {
+  const exchange = exchangeOfHost(host);
+  if (!exchange) throw new Error(`nest-session: sessions are not supported in "${host.getType()}" contexts`);
+  return exchange;
 }

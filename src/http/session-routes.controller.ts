@@ -1,5 +1,5 @@
 import { Controller, Get, Header, HttpCode, Post, Req, Res, SetMetadata, type Type } from '@nestjs/common';
-import { BUILT_IN_ROUTE_METADATA } from './route-metadata';
+import { BUILT_IN_ROUTE_METADATA } from '../session.constants';
 import { SessionService } from '../session/session.service';
 import type { JsonWebKeySet } from '../tokens/signing-key.service';
 

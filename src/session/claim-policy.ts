@@ -1,13 +1,36 @@
-import type { SessionConfig } from '../config/session-config';
-import { EmailVerificationClaim } from './built-in-claims/email-verification.claim';
-import { PermissionClaim, UserRoleClaim } from './built-in-claims/user-role.claim';
+import { Inject, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { SessionClaim } from '../claims/session-claim';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { UserContext } from '../claims/types';
+import type { SessionConfig } from '../config/session-config';
+import { SESSION_CONFIG } from '../session.constants';
+import { EmailVerificationClaim } from './built-in-claims/email-verification.claim';
+import { PermissionClaim, UserRoleClaim } from './built-in-claims/user-role.claim';
 
-/** Which claims new sessions get and which validators every guarded route checks, from the options. */
+/** A route's or a caller's replacement of the global validators, given what it is about (a session, a user id...). */
+export type ValidatorOverride<S> = (
+  globalValidators: SessionClaimValidator[],
+  subject: S,
+  userContext: UserContext,
+) => SessionClaimValidator[] | Promise<SessionClaimValidator[]>;
+
+/**
+ * How this app runs claims: which claims new sessions get, which validators every guarded
+ * route checks, and the user context claims see (it carries the app's `ModuleRef`, so a
+ * `fetchValue` reaches the app's providers with no global state).
+ */
+@Injectable()
 export class ClaimPolicy {
-  constructor(private readonly config: SessionConfig) {}
+  constructor(
+    @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /** A user context with the app's `moduleRef` (and the request, inside one) over the caller's values. */
+  userContext(request?: unknown, extra?: UserContext): UserContext {
+    return { ...extra, moduleRef: this.moduleRef, ...(request === undefined ? {} : { request }) };
+  }
 
   /** Built-in claims (roles, permissions, email verification) then the `claimsToAddOnCreate` option. */
   claimsForNewSessions(): SessionClaim<unknown>[] {
@@ -26,5 +49,16 @@ export class ClaimPolicy {
     if (option === undefined) return defaults;
     if (Array.isArray(option)) return [...defaults, ...option];
     return option(defaults, { userId, tenantId, userContext });
+  }
+
+  /** The global validators, or what `override` makes of them for `subject`. */
+  async validatorsFor<S>(
+    user: { userId: string; tenantId: string },
+    subject: S,
+    override: ValidatorOverride<S> | undefined,
+    userContext: UserContext,
+  ): Promise<SessionClaimValidator[]> {
+    const globalValidators = await this.globalValidators(user.userId, user.tenantId, userContext);
+    return override ? override(globalValidators, subject, userContext) : globalValidators;
   }
 }

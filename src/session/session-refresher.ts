@@ -1,93 +1,79 @@
-import { Logger } from '@nestjs/common';
-import type { TokenTransferMethod } from '../config/session-module-options';
-import type { HttpExchange } from '../transport/http-objects';
-import { Session } from './session-container';
-import type { SessionRuntime } from './session-runtime';
-import type { SessionRecord } from '../storage/session-record';
-import {
-  formatRefreshToken,
-  nextRefreshToken,
-  parseRefreshToken,
-  type ParsedRefreshToken,
-  refreshTokenHash1,
-  refreshTokenStorageHash,
-} from '../tokens/refresh-token';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { SessionConfig } from '../config/session-config';
+import { TokenTheftDetectedError, UnauthorisedError } from '../errors/session-error';
+import { SESSION_CONFIG } from '../session.constants';
+import { SessionStore } from '../storage/session-store';
+import { formatRefreshToken, nextRefreshToken, parseRefreshToken, refreshTokenStorageHash } from '../tokens/refresh-token';
 import { classifyRefreshToken } from '../tokens/refresh-token-chain';
+import { directRefreshAntiCsrfOk, refreshAntiCsrfOk } from '../transport/anti-csrf';
+import type { HttpExchange, RequestLike } from '../transport/http-objects';
+import { TokenTransport } from '../transport/token-transport';
+import type { ActiveSession } from './active-session';
+import { type IssuedSession, OnlineSessions } from './online-sessions';
+import { SessionIssuer } from './session-issuer';
 
-/** Refresh-token rotation with theft detection; `SessionService.refreshSession*` call it. */
+/**
+ * Refresh: the refresh token rotates on every call, with theft detection (the chain rules are in
+ * `tokens/refresh-token-chain.ts`, the anti-CSRF rules in `transport/anti-csrf.ts`); the new
+ * tokens come from the same issuing path as a new session's.
+ */
+@Injectable()
 export class SessionRefresher {
   private readonly logger = new Logger('SessionRefresh');
 
-  constructor(private readonly runtime: SessionRuntime) {}
+  constructor(
+    @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
+    @Inject(SessionStore) private readonly store: SessionStore,
+    private readonly issuer: SessionIssuer,
+    private readonly transport: TokenTransport,
+    private readonly online: OnlineSessions,
+  ) {}
+
+  /** The refresh route: the request's refresh token rotates, new tokens go out in the method it came in. */
+  async refreshRequest(request: RequestLike, response: object): Promise<ActiveSession> {
+    const found = this.transport.readRefreshToken(request);
+    if (!found) throw new UnauthorisedError('refresh token not found', false);
+    const issued = await this.rotate(found.token, (stored) => refreshAntiCsrfOk(this.config.antiCsrf, request, found.transferMethod, stored));
+    return this.online.deliver(issued, found.transferMethod, { request, response });
+  }
+
+  /** A refresh token given directly; the new tokens are read with `getAllSessionTokensDangerously()`. */
+  async refreshToken(refreshToken: string, disableAntiCsrf: boolean, antiCsrfToken: string | undefined): Promise<ActiveSession> {
+    const issued = await this.rotate(refreshToken, (stored) => directRefreshAntiCsrfOk(this.config.antiCsrf, stored, antiCsrfToken, disableAntiCsrf));
+    const none: HttpExchange = {};
+    return this.online.deliver(issued, 'header', none);
+  }
 
   /**
-   * One refresh. The current token rotates with a compare-and-set on its generation; a racing
+   * One rotation. The current token rotates with a compare-and-set on its generation; a racing
    * request that loses re-reads and lands in the grace branch, getting the same child token.
    */
-  async rotate(
-    rawToken: string,
-    scene: HttpExchange,
-    transferMethod: TokenTransferMethod,
-    antiCsrfOk: (record: SessionRecord) => boolean,
-  ): Promise<Session> {
+  private async rotate(rawToken: string, antiCsrfOk: (storedToken: string | null) => boolean): Promise<IssuedSession> {
     const presented = parseRefreshToken(rawToken);
-    if (!presented) throw this.runtime.errors.unauthorised(scene, 'invalid refresh token');
+    if (!presented) throw new UnauthorisedError('invalid refresh token');
     for (let attempt = 0; attempt < 3; attempt++) {
       const now = Date.now();
-      const record = await this.runtime.store.find(presented.sessionHandle, now);
-      if (!record) throw this.runtime.errors.unauthorised(scene, 'session does not exist');
-      if (!antiCsrfOk(record)) throw this.runtime.errors.unauthorised(scene, 'anti-csrf check failed', false);
-      const outcome = classifyRefreshToken(presented, record, now, this.runtime.config.refreshGracePeriod * 1000);
-      if (outcome.kind === 'invalid') throw this.runtime.errors.unauthorised(scene, 'invalid refresh token');
+      const record = await this.store.find(presented.sessionHandle, now);
+      if (!record) throw new UnauthorisedError('session does not exist');
+      if (!antiCsrfOk(record.antiCsrfToken)) throw new UnauthorisedError('anti-csrf check failed', false);
+      const outcome = classifyRefreshToken(presented, record, now, this.config.refreshGracePeriod * 1000);
+      if (outcome.kind === 'invalid') throw new UnauthorisedError('invalid refresh token');
       if (outcome.kind === 'theft') {
-        await this.runtime.store.delete([record.sessionHandle]);
+        await this.store.delete([record.sessionHandle]);
         this.logger.warn(`refresh token reuse: session ${record.sessionHandle} of user ${record.userId} revoked`);
-        throw this.runtime.errors.tokenTheft(scene, { sessionHandle: record.sessionHandle, userId: record.userId, tenantId: record.tenantId });
+        throw new TokenTheftDetectedError({ sessionHandle: record.sessionHandle, userId: record.userId, tenantId: record.tenantId });
       }
-      if (outcome.kind === 'grace') return this.sessionAfterRefresh(record, presented, outcome.current, transferMethod, scene);
+      if (outcome.kind === 'grace') return this.issuer.issueForStoredSession(record, outcome.current, presented);
       const child = nextRefreshToken(presented, record.refreshSalt);
-      const rotated = await this.runtime.store.rotateRefreshToken({
+      const rotated = await this.store.rotateRefreshToken({
         sessionHandle: record.sessionHandle,
         fromGeneration: record.refreshGeneration,
         refreshHash: refreshTokenStorageHash(formatRefreshToken(child)),
         rotatedAt: now,
-        expiresAt: now + this.runtime.config.refreshTokenValidity * 1000,
+        expiresAt: now + this.config.refreshTokenValidity * 1000,
       });
-      if (rotated) return this.sessionAfterRefresh(record, presented, child, transferMethod, scene);
+      if (rotated) return this.issuer.issueForStoredSession(record, child, presented);
     }
-    throw this.runtime.errors.unauthorised(scene, 'refresh could not complete, try again', false);
-  }
-
-  private async sessionAfterRefresh(
-    record: SessionRecord,
-    parent: ParsedRefreshToken,
-    child: ParsedRefreshToken,
-    transferMethod: TokenTransferMethod,
-    scene: HttpExchange,
-  ): Promise<Session> {
-    const refreshToken = formatRefreshToken(child);
-    const issued = await this.runtime.issuer.issue(
-      {
-        sub: record.userId,
-        tId: record.tenantId,
-        rsub: record.userId,
-        sessionHandle: record.sessionHandle,
-        refreshTokenHash1: refreshTokenHash1(refreshToken),
-        parentRefreshTokenHash1: refreshTokenHash1(formatRefreshToken(parent)),
-        antiCsrfToken: record.antiCsrfToken,
-      },
-      record.accessTokenPayload,
-    );
-    return new Session(this.runtime, {
-      accessToken: issued.accessToken,
-      payload: issued.payload,
-      frontToken: issued.frontToken,
-      refreshToken,
-      antiCsrfToken: record.antiCsrfToken,
-      accessAndFrontTokenUpdated: true,
-      transferMethod,
-      request: scene.request,
-      response: scene.response,
-    });
+    throw new UnauthorisedError('refresh could not complete, try again', false);
   }
 }

@@ -1,7 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, In, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
+import { type DataSource, In, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
 import type { JSONObject } from '../json';
-import { SESSION_DATA_SOURCE } from './injection-tokens';
 import { type DatabaseFamily, databaseFamily } from './database-family';
 import type { PayloadDialect } from './dialects/payload-dialect';
 import { selectPayloadDialect } from './dialects/select-payload-dialect';
@@ -11,13 +9,12 @@ import type { RefreshRotation, SessionRecord, StoredPayload } from './session-re
 import type { SessionStore } from './session-store';
 
 /** The default {@link SessionStore}: a TypeORM repository plus one atomic SQL dialect per driver. */
-@Injectable()
 export class TypeOrmSessionStore implements SessionStore {
   private readonly repository: Repository<SessionEntity>;
   private readonly dialect: PayloadDialect;
   private readonly family: DatabaseFamily;
 
-  constructor(@Inject(SESSION_DATA_SOURCE) private readonly dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     this.repository = dataSource.getRepository(SessionEntity);
     this.dialect = selectPayloadDialect(dataSource);
     this.family = databaseFamily(dataSource.options.type);

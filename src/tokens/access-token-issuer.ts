@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { JSONObject } from '../json';
 import type { SessionConfig } from '../config/session-config';
-import { SESSION_CONFIG } from '../config/injection-tokens';
+import type { JSONObject } from '../json';
+import { SESSION_CONFIG } from '../session.constants';
 import type { AccessTokenBase, AccessTokenPayload } from './access-token-payload';
 import { AccessTokenService } from './access-token.service';
 import { buildFrontToken } from './front-token';
@@ -32,7 +32,7 @@ export class AccessTokenIssuer {
     const exp = expiresAtSeconds ?? iat + this.config.accessTokenValidity;
     const payload: AccessTokenPayload = {
       iss: this.config.issuer,
-      ...(await this.payloadJwt.addTo(base.sub, custom)),
+      ...(await this.payloadJwt.addTo(base.sub, custom, iat)),
       ...base,
       iat,
       exp,
@@ -44,17 +44,4 @@ export class AccessTokenIssuer {
       frontToken: buildFrontToken(base.sub, exp * 1000, payload),
     };
   }
-}
-
-/** The base part of an existing payload. */
-export function baseOf(payload: AccessTokenPayload): AccessTokenBase {
-  return {
-    sub: payload.sub,
-    tId: payload.tId,
-    rsub: payload.rsub,
-    sessionHandle: payload.sessionHandle,
-    refreshTokenHash1: payload.refreshTokenHash1,
-    parentRefreshTokenHash1: payload.parentRefreshTokenHash1 ?? null,
-    antiCsrfToken: payload.antiCsrfToken ?? null,
-  };
 }

@@ -17,3 +17,16 @@ export interface AccessTokenBase {
   parentRefreshTokenHash1: string | null;
   antiCsrfToken: string | null;
 }
+
+/** The base part of an existing payload. */
+export function baseOf(payload: AccessTokenPayload): AccessTokenBase {
+  return {
+    sub: payload.sub,
+    tId: payload.tId,
+    rsub: payload.rsub,
+    sessionHandle: payload.sessionHandle,
+    refreshTokenHash1: payload.refreshTokenHash1,
+    parentRefreshTokenHash1: payload.parentRefreshTokenHash1 ?? null,
+    antiCsrfToken: payload.antiCsrfToken ?? null,
+  };
+}

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import type { JSONObject } from '../json';
 import type { SessionConfig } from '../config/session-config';
-import { SessionConfigError } from '../errors/session-config-error';
-import { SESSION_CONFIG } from '../config/injection-tokens';
-import type { AccessTokenPayload } from './access-token-payload';
+import { PayloadTooLargeError } from '../errors/payload-errors';
+import type { JSONObject } from '../json';
+import { SESSION_CONFIG } from '../session.constants';
 import { MAX_ACCESS_TOKEN_LENGTH, readAccessTokenHeader } from './access-token-header';
+import type { AccessTokenPayload } from './access-token-payload';
 import { SigningKeyService } from './signing-key.service';
 import { VerifiedTokenCache } from './verified-token-cache';
 
@@ -15,7 +15,6 @@ export class InvalidAccessTokenError extends Error {
     super(`access token refused: ${reason}`);
   }
 }
-
 
 /** Signs access tokens with the current key and verifies them without touching the database. */
 @Injectable()
@@ -37,7 +36,7 @@ export class AccessTokenService {
       .sign(key.privateKey);
     // A token verification would refuse must never be issued: the client would loop on refresh.
     if (token.length > MAX_ACCESS_TOKEN_LENGTH) {
-      throw new SessionConfigError(`the access token would be ${token.length} bytes (limit ${MAX_ACCESS_TOKEN_LENGTH}): keep large data in session data, not in the payload`);
+      throw new PayloadTooLargeError(token.length, MAX_ACCESS_TOKEN_LENGTH);
     }
     return token;
   }

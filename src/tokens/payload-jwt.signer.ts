@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SignJWT, type JWTPayload } from 'jose';
-import type { JSONObject } from '../json';
 import type { SessionConfig } from '../config/session-config';
-import { SESSION_CONFIG } from '../config/injection-tokens';
+import type { JSONObject } from '../json';
+import { SESSION_CONFIG } from '../session.constants';
 import { SigningKeyService } from './signing-key.service';
 
 /**
@@ -18,10 +18,13 @@ export class PayloadJwtSigner {
     @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
   ) {}
 
-  /** `custom` with a fresh JWT under the configured key (unchanged when the feature is off). */
-  async addTo(userId: string, custom: JSONObject): Promise<JSONObject> {
+  /**
+   * `custom` with a fresh JWT under the configured key (unchanged when the feature is off).
+   * `issuedAt` (epoch s): the access token's `iat`, so both tokens of one issue share one clock.
+   */
+  async addTo(userId: string, custom: JSONObject, issuedAt = Math.floor(Date.now() / 1000)): Promise<JSONObject> {
     if (!this.config.jwt.enable) return custom;
-    return { ...custom, [this.config.jwt.propertyName]: await this.sign(userId, this.strip(custom)) };
+    return { ...custom, [this.config.jwt.propertyName]: await this.sign(userId, this.strip(custom), issuedAt) };
   }
 
   /** `custom` without the JWT key (what is compared with and stored in the database). */
@@ -31,9 +34,8 @@ export class PayloadJwtSigner {
     return rest;
   }
 
-  private async sign(userId: string, claims: JSONObject): Promise<string> {
+  private async sign(userId: string, claims: JSONObject, now: number): Promise<string> {
     const key = await this.keys.getSigningKey();
-    const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ ...claims, sub: userId } as JWTPayload)
       .setProtectedHeader({ alg: key.algorithm, typ: 'JWT', kid: key.kid })
       .setIssuer(this.config.jwt.issuer)

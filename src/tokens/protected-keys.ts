@@ -1,5 +1,5 @@
-import type { JSONObject } from '../json';
-import { ProtectedPayloadKeyError } from '../errors/session-config-error';
+import { ProtectedPayloadKeyError } from '../errors/payload-errors';
+import { type JSONObject, jsonEqual } from '../json';
 
 /** Payload keys the session layer owns; the application can never write them. */
 export const PROTECTED_PAYLOAD_KEYS: readonly string[] = Object.freeze([
@@ -48,4 +48,24 @@ export function customClaimsOf(payload: JSONObject): JSONObject {
     if (!PROTECTED.has(key)) out[key] = value;
   }
   return out;
+}
+
+/**
+ * What a legacy replace (`updateAccessTokenPayload`) stores: `payload` without what the session
+ * itself put in its token. The seed's Python/Go form writes back the whole payload it read, so
+ * the session's own values (protected keys unchanged, `derivedKey` such as the payload JWT) are
+ * accepted and dropped; changing a protected key is refused as in merges.
+ */
+export function customPartOfReplacement(current: JSONObject, payload: JSONObject, derivedKey?: string): JSONObject {
+  const custom: JSONObject = {};
+  for (const [key, value] of Object.entries(payload)) {
+    if (value === undefined) continue;
+    if (PROTECTED.has(key)) {
+      if (value === null || jsonEqual(value, current[key])) continue;
+      throw new ProtectedPayloadKeyError(key);
+    }
+    if (key === derivedKey) continue;
+    custom[key] = value;
+  }
+  return custom;
 }

@@ -1,12 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike } from 'jose';
-import { DataSource, type Repository } from 'typeorm';
+import { randomUUID } from 'node:crypto';
 import type { SessionConfig } from '../config/session-config';
 import type { SigningAlgorithm } from '../config/session-module-options';
-import { SESSION_CONFIG } from '../config/injection-tokens';
-import { SESSION_DATA_SOURCE } from '../storage/injection-tokens';
-import { SigningKeyEntity } from '../storage/entities/signing-key.entity';
+import { SESSION_CONFIG } from '../session.constants';
+import { SigningKeyStore, type StoredSigningKey } from '../storage/signing-key-store';
 
 /** A key pair loaded into memory, imported once. */
 export interface LoadedSigningKey {
@@ -39,9 +37,8 @@ const RETIREMENT_SLACK_MS = 5 * 60 * 1000;
  * one of several racing instances win, and the losers load the winner's key.
  */
 @Injectable()
-export class SigningKeyService {
+export class SigningKeyService implements OnModuleInit {
   private readonly logger = new Logger('SessionSigningKeys');
-  private readonly repository: Repository<SigningKeyEntity>;
   private keys = new Map<string, LoadedSigningKey>();
   private current?: LoadedSigningKey;
   private lastReloadAt = 0;
@@ -51,10 +48,12 @@ export class SigningKeyService {
   private reloadsStarted = 0;
 
   constructor(
-    @Inject(SESSION_DATA_SOURCE) dataSource: DataSource,
+    @Inject(SigningKeyStore) private readonly store: SigningKeyStore,
     @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
-  ) {
-    this.repository = dataSource.getRepository(SigningKeyEntity);
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.initialise();
   }
 
   /** Loads keys and creates the first one if the database has none. */
@@ -158,10 +157,8 @@ export class SigningKeyService {
     await this.serialise(() => this.reload());
     const now = Date.now();
     const retired = [...this.keys.values()].filter((k) => k.retiresAt !== undefined && k.retiresAt <= now);
-    for (const key of retired) {
-      await this.repository.delete({ kid: key.kid });
-      this.keys.delete(key.kid);
-    }
+    await this.store.delete(retired.map((k) => k.kid));
+    for (const key of retired) this.keys.delete(key.kid);
     return retired.length;
   }
 
@@ -183,7 +180,7 @@ export class SigningKeyService {
   private async reload(): Promise<void> {
     this.reloadsStarted++;
     this.lastReloadAt = Date.now();
-    const rows = await this.repository.find({ order: { createdAt: 'ASC' } });
+    const rows = await this.store.list();
     const next = new Map<string, LoadedSigningKey>();
     for (const row of rows) next.set(row.kid, this.keys.get(row.kid) ?? (await this.load(row)));
     this.assignRetirement([...next.values()]);
@@ -206,7 +203,7 @@ export class SigningKeyService {
     const algorithm = this.config.signingAlgorithm;
     const generation = (this.current?.generation ?? 0) + 1;
     const { publicKey, privateKey } = await generateKeyPair(algorithm, { extractable: true, crv: algorithm === 'EdDSA' ? 'Ed25519' : undefined });
-    const row: SigningKeyEntity = {
+    const row: StoredSigningKey = {
       kid: `k-${randomUUID()}`,
       algorithm,
       generation,
@@ -214,19 +211,16 @@ export class SigningKeyService {
       privateJwk: JSON.stringify(await exportJWK(privateKey)),
       createdAt: Date.now(),
     };
-    try {
-      await this.repository.insert(row);
-    } catch (error) {
+    if (!(await this.store.insert(row))) {
       // Another instance created this generation first: use theirs.
       await this.reload();
-      if (this.current && this.current.generation >= generation) return;
-      throw error;
+      return;
     }
     this.logger.log(`created signing key generation ${generation} (${algorithm})`);
     await this.reload();
   }
 
-  private async load(row: SigningKeyEntity): Promise<LoadedSigningKey> {
+  private async load(row: StoredSigningKey): Promise<LoadedSigningKey> {
     const algorithm = row.algorithm as SigningAlgorithm;
     const publicJwk = JSON.parse(row.publicJwk) as JWK;
     return {

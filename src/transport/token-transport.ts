@@ -1,5 +1,7 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { SessionConfig } from '../config/session-config';
 import type { TokenTransferMethod } from '../config/session-module-options';
+import { SESSION_CONFIG } from '../session.constants';
 import { readAccessTokenHeader } from '../tokens/access-token-header';
 import { parseRefreshToken } from '../tokens/refresh-token';
 import { readCookie, serialiseCookie } from './cookies';
@@ -8,6 +10,7 @@ import {
   requestHeader,
   setResponseCookie,
   setResponseHeader,
+  type HttpExchange,
   type RequestLike,
   type ResponseLike,
 } from './http-objects';
@@ -29,12 +32,16 @@ export interface TokensToSend {
   antiCsrfToken?: string | null;
 }
 
+/** Every token of a new or refreshed session. */
+export type SessionTokensToSend = Required<Omit<TokensToSend, 'antiCsrfToken'>> & Pick<TokensToSend, 'antiCsrfToken'>;
+
 /** SuperTokens keeps the access-token cookie for a long time, so expired tokens still reach the server and get "try refresh token". */
 const ACCESS_COOKIE_LIFETIME_MS = 100 * 365 * 24 * 60 * 60 * 1000;
 
 /** Reads and writes session tokens in the SuperTokens wire format, for Express and Fastify alike. */
+@Injectable()
 export class TokenTransport {
-  constructor(private readonly config: SessionConfig) {}
+  constructor(@Inject(SESSION_CONFIG) private readonly config: SessionConfig) {}
 
   /**
    * The access token of a request: `Authorization: Bearer` first, then the `sAccessToken` cookie.
@@ -85,6 +92,16 @@ export class TokenTransport {
       exposed.push(WIRE.antiCsrf);
     }
     exposeHeaders(response, exposed);
+  }
+
+  /**
+   * A new or refreshed session's tokens, in one transfer method. Tokens of an older session in
+   * the other method are cleared: they would shadow the new ones on the next request.
+   */
+  writeSessionTokens(exchange: Required<HttpExchange>, method: TokenTransferMethod, tokens: SessionTokensToSend): void {
+    const stale = this.methodsCarried(exchange.request).filter((m) => m !== method);
+    if (stale.length > 0) this.clearTokens(exchange.response, stale);
+    this.writeTokens(exchange.response, method, tokens);
   }
 
   /** Clears tokens in the given transfer methods and sends `front-token: remove`. */

@@ -1,13 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { type SessionClaimValidator, type SessionInformation, SessionService, UserRoleClaim, UserRolesService } from '../../src';
 import { BetaClaim, claimsApp, ClaimSources, PlanClaim } from '../fixtures/claims.app';
-import { expectNoNewAccessToken, SessionClient } from '../support/claims-client';
+import { expectNoNewAccessToken, SessionClient } from '../support/session-client';
 import { installClock } from '../support/clock';
 import { createTestApp, PLATFORMS } from '../support/platforms';
 
 /**
- * Issue 4, item 4: the offline claim functions of `SessionService`, by session handle (jobs,
- * admin APIs). They change the session in the database; the user's token shows the change at
+ * Claims change offline, by session handle (jobs, admin APIs), through `SessionService`'s
+ * offline claim functions. They change the session in the database; the user's token shows the change at
  * the next refresh (`POST /auth/session/refresh`).
  */
 

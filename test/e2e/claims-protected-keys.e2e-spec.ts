@@ -2,11 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { PROTECTED_PAYLOAD_KEYS, ProtectedPayloadKeyError, SessionService } from '../../src';
 import { protectedKeysApp, SubClaim } from '../fixtures/protected-keys.app';
-import { expectNewAccessToken, expectNoNewAccessToken, SessionClient } from '../support/claims-client';
+import { expectNewAccessToken, expectNoNewAccessToken, SessionClient } from '../support/session-client';
 import { createTestApp, PLATFORMS } from '../support/platforms';
 
 /**
- * Issue 4, item 5: keys the session layer owns (`sub`, `exp`, `sessionHandle`...) cannot be
+ * Keys the session layer owns (`sub`, `exp`, `sessionHandle`...) cannot be
  * written through creation, the createNewSession hook, merges (online and offline) or claims.
  * The error names the key, nothing is half-written, and the app keeps serving.
  */

@@ -2,10 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { type SessionClaimValidator, SessionService, UserRolesService } from '../../src';
 import { claimsApp, ClaimSources, PlanClaim } from '../fixtures/claims.app';
 import { createTestApp, PLATFORMS } from '../support/platforms';
-import { expectNewAccessToken, expectNoNewAccessToken, SessionClient, type TransferMode } from '../support/claims-client';
+import { expectNewAccessToken, expectNoNewAccessToken, SessionClient, type TransferMode } from '../support/session-client';
 
 /**
- * Issue 4, item 2: claim validators through HTTP. The claims app makes
+ * Claim validators decide over HTTP: global ones on every guarded route, per-route overrides
+ * and `@RequireClaim` additions on top. The claims app makes
  * `PlanClaim.validators.hasValue('pro')` global; routes drop it (`overrideGlobalClaimValidators`),
  * add to it (`@RequireClaim` on the class and the method), or re-read roles on every request.
  */

@@ -6,7 +6,7 @@ import { createTestApp, PLATFORMS, type Platform } from '../support/platforms';
 import { cookieTokens, decodeFrontToken, headerTokens, jwtHeader, jwtPayload, setCookie, setCookies } from '../support/tokens';
 
 /**
- * Issue 3, item 2: the SuperTokens wire format of both transfer methods — cookie names, paths
+ * Both transfer methods speak SuperTokens' wire format — cookie names, paths
  * and flags, header names, front-token, exposed headers — at creation, verification, refresh
  * and sign-out.
  */

@@ -8,6 +8,12 @@ import { createTestApp, PLATFORMS } from '../support/platforms';
 import { QueryCounter } from '../support/query-counter';
 import { headerTokens } from '../support/tokens';
 
+/**
+ * Each operation costs the fewest database round trips: verifying a valid token none, creation
+ * one read of the built-in claims plus one insert, refresh one read and one update, checkDatabase
+ * one read per request (not per guard), revocation one read and one delete.
+ */
+
 const bearer = (token: string) => `Bearer ${token}`;
 
 /** First SQL keyword of each counted statement, for readable failures. */

@@ -8,6 +8,12 @@ import { cookieTokens, headerTokens, jwtHeader, setCookie } from '../support/tok
 import { installClock } from '../support/clock';
 import { Test } from '@nestjs/testing';
 
+/**
+ * The guard and the transport hold at the edges: protection inside `@Public()` classes, the root
+ * route, a gateway's bearer beside a cookie session, frozen cached payloads, a refresh answering in
+ * one transfer method, a global guard never guarding the refresh route, keys rotated elsewhere.
+ */
+
 describe.each(PLATFORMS)('guard and transport edge cases (%s)', (platform) => {
   let app: INestApplication;
   beforeAll(async () => {

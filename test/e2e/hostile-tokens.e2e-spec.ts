@@ -8,6 +8,11 @@ import { basicApp } from '../fixtures/basic.app';
 import { createTestApp, PLATFORMS } from '../support/platforms';
 import { headerTokens, jwtHeader, jwtPayload } from '../support/tokens';
 
+/**
+ * Hostile tokens are refused, never honoured and never a 5xx: algorithm confusion, foreign or
+ * forged keys and kids, tampered signatures and payloads, oversized and malformed input.
+ */
+
 /** Header lines of one hostile request. */
 type Headers = Record<string, string | string[]>;
 

@@ -17,6 +17,11 @@ import { testDatabaseOptions } from '../support/database';
 import { createTestApp, PLATFORMS } from '../support/platforms';
 import { headerTokens, jwtHeader, jwtPayload } from '../support/tokens';
 
+/**
+ * Signing keys rotate without breaking sessions: the JWKS publishes every key that may have signed
+ * a live token (never a private member), old keys verify until their tokens expire, then retire.
+ */
+
 const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const bearer = (token: string) => `Bearer ${token}`;

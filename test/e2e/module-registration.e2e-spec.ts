@@ -16,6 +16,12 @@ import { testDatabaseOptions } from '../support/database';
 import { createTestApp, PLATFORMS } from '../support/platforms';
 import { headerTokens, jwtHeader, jwtPayload, setCookie } from '../support/tokens';
 
+/**
+ * The module registers every way a Nest app expects (`forRoot`, `forRootAsync` with useFactory /
+ * useClass / imports), as a global guard with `@Public()` opt-outs or per route, and two apps in one
+ * process never see each other's state, not even through one shared `new AuthGuard(...)`.
+ */
+
 const bearer = (token: string) => `Bearer ${token}`;
 
 async function login(app: INestApplication, userId: string, tenantId = 'public') {

@@ -4,11 +4,11 @@ import { basicApp } from '../fixtures/basic.app';
 import { testDatabaseKind, testDatabaseOptions } from '../support/database';
 import { createTestApp } from '../support/platforms';
 import { jwtHeader } from '../support/tokens';
-import { SESSION_ENTITIES, SessionService, TryRefreshTokenError } from '../../src';
-import { SigningKeyService } from '../../src/tokens/signing-key.service';
+import { SESSION_ENTITIES, SessionService, type SigningKeyStore, TryRefreshTokenError, TypeOrmSigningKeyStore } from '../../src';
 
 /**
- * Issue 6, item 5, the timing the process-level test (multi-instance.e2e-spec.ts) cannot force:
+ * A key created by another instance verifies at once, even when it appears while a reload is
+ * already reading — the timing the process-level test (multi-instance.e2e-spec.ts) cannot force:
  * two app instances on one database (in one process, sharing the database but nothing else), and
  * a key reload on the second instance that is already reading the keys table when the first one
  * rotates. A token signed with the new key must still verify on the second instance: the reload
@@ -33,7 +33,7 @@ describe(`multi-instance: unknown kid while a key reload is already reading (${d
   let dataSource: DataSource;
   let first: INestApplication;
   let second: INestApplication;
-  let reads: number;
+  let reads = 0;
   /** While set, the second instance's next key read holds its (already read) rows until released. */
   let hold: Hold | undefined;
 
@@ -41,21 +41,26 @@ describe(`multi-instance: unknown kid while a key reload is already reading (${d
     dataSource = new DataSource({ ...testDatabaseOptions(), entities: [...SESSION_ENTITIES], synchronize: true });
     await dataSource.initialize();
     first = await createTestApp('express', basicApp({ dataSource, verifiedTokenCacheSize: 0 }));
-    second = await createTestApp('express', basicApp({ dataSource, verifiedTokenCacheSize: 0 }));
-    const repository = (second.get(SigningKeyService) as unknown as { repository: { find: (...args: unknown[]) => Promise<unknown> } }).repository;
-    const find = repository.find.bind(repository);
-    reads = 0;
-    repository.find = async (...args: unknown[]) => {
-      reads++;
-      const rows = await find(...args);
-      const held = hold;
-      if (held) {
-        hold = undefined;
-        held.markRead();
-        await held.released;
-      }
-      return rows;
+    // The second instance reads the same key table through a store that counts its reads and
+    // can hold one (already read) until the test releases it.
+    const keys = new TypeOrmSigningKeyStore(dataSource);
+    const instrumented: SigningKeyStore = {
+      insert: (key) => keys.insert(key),
+      delete: (kids) => keys.delete(kids),
+      list: async () => {
+        reads++;
+        const rows = await keys.list();
+        const held = hold;
+        if (held) {
+          hold = undefined;
+          held.markRead();
+          await held.released;
+        }
+        return rows;
+      },
     };
+    second = await createTestApp('express', basicApp({ dataSource, verifiedTokenCacheSize: 0, signingKeyStore: instrumented }));
+    reads = 0;
   });
   afterAll(async () => {
     await first?.close();

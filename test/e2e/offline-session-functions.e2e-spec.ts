@@ -6,6 +6,11 @@ import { basicApp } from '../fixtures/basic.app';
 import { createTestApp, PLATFORMS } from '../support/platforms';
 import { decodeFrontToken, jwtPayload } from '../support/tokens';
 
+/**
+ * Sessions work without a request: created, verified, refreshed, read and revoked by handle, with
+ * SuperTokens' answers for unknown or expired handles and the module's errors for gone sessions.
+ */
+
 const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
 const bearer = (token: string) => `Bearer ${token}`;
 const UNKNOWN_HANDLE = '0b9f4c1e-3d2a-4e5f-9a8b-7c6d5e4f3a2b';

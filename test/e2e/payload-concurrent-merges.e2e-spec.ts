@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { SessionService } from '../../src';
 import { payloadApp } from '../fixtures/payload.app';
 import { createTestApp, PLATFORMS } from '../support/platforms';
-import { customClaimsOfToken, sessionClient } from '../support/payload-client';
+import { customClaimsOfToken, SessionClient } from '../support/session-client';
 
 /**
- * Issue 5, "What it must show" 2: merges are atomic, so concurrent merges of different keys never
+ * Merges are atomic, so concurrent merges of different keys never
  * lose one (SuperTokens' offline merge is a read-modify-write that does, supertokens-core #448).
  * Kept in its own file: the database matrix reruns it on PostgreSQL and MariaDB.
  */
@@ -28,11 +28,11 @@ describe.each(PLATFORMS)('concurrent payload merges on one session (%s)', (platf
   afterAll(() => app.close());
 
   it(`${OFFLINE_MERGES} offline and ${ONLINE_MERGES} online merges of distinct keys, all at once: every key is there afterwards`, async () => {
-    const c = sessionClient(baseUrl, 'header');
+    const c = new SessionClient(baseUrl, 'header');
     const { handle, access, refresh } = await c.login({ userId: 'busy-user' });
 
     const offline = Array.from({ length: OFFLINE_MERGES }, (_, i) => sessions.mergeIntoAccessTokenPayload(handle, { [`offline${i}`]: i }));
-    const online = Array.from({ length: ONLINE_MERGES }, (_, i) => c.post('/merge', access, { update: { [`online${i}`]: `value ${i}` } }));
+    const online = Array.from({ length: ONLINE_MERGES }, (_, i) => c.post('/merge', { update: { [`online${i}`]: `value ${i}` } }, access));
     const [offlineResults, onlineResponses] = await Promise.all([Promise.all(offline), Promise.all(online)]);
 
     expect(offlineResults).toEqual(Array(OFFLINE_MERGES).fill(true));
@@ -49,7 +49,7 @@ describe.each(PLATFORMS)('concurrent payload merges on one session (%s)', (platf
     for (let i = 0; i < ONLINE_MERGES; i++) expected[`online${i}`] = `value ${i}`;
 
     expect((await sessions.getSessionInformation(handle))?.customClaimsInAccessTokenPayload).toEqual(expected);
-    const refreshed = await c.refresh(refresh).expect(200);
+    const refreshed = await c.refreshSession(refresh).expect(200);
     expect(customClaimsOfToken(c.tokensOf(refreshed).access!)).toEqual(expected);
   });
 });

@@ -5,11 +5,11 @@ import { SessionService } from '../../src';
 import { payloadApp } from '../fixtures/payload.app';
 import { installClock, type TestClock } from '../support/clock';
 import { createTestApp, PLATFORMS } from '../support/platforms';
-import { customClaimsOfToken, sessionClient, TRANSFER_MODES } from '../support/payload-client';
+import { customClaimsOfToken, SessionClient, TRANSFER_MODES } from '../support/session-client';
 import { decodeFrontToken, jwtPayload } from '../support/tokens';
 
 /**
- * Issue 5, "What it must show" 1: seed "Getting the JWT". With `jwt: { enable: true }` the payload
+ * The payload can carry a plain JWT for other services (seed "Getting the JWT"): with `jwt: { enable: true }` the payload
  * carries, under `jwt`, a separately signed short-lived JWT of the custom claims with its own
  * issuer and validity; a service that only has plain jose and the JWKS route can verify it.
  */
@@ -36,7 +36,7 @@ describe.each(PLATFORMS)('the JWT in the access-token payload (%s)', (platform) 
 
   describe.each(TRANSFER_MODES)('online, in %s mode', (mode) => {
     it('GET /example returns getAccessTokenPayload()["jwt"]: a JWT of the custom claims that plain jose verifies against the JWKS route', async () => {
-      const c = sessionClient(app, mode);
+      const c = new SessionClient(app, mode);
       const login = await c.login({ userId: `jwt-${mode}`, payload: { customClaim: 'hello', roles: ['reader'] } });
 
       const res = await c.get('/example', login.access).expect(200);
@@ -63,10 +63,10 @@ describe.each(PLATFORMS)('the JWT in the access-token payload (%s)', (platform) 
     });
 
     it('an online merge re-signs it in the same response, with the new claim', async () => {
-      const c = sessionClient(app, mode);
+      const c = new SessionClient(app, mode);
       const login = await c.login({ userId: `jwt-merge-${mode}` });
 
-      const res = await c.post('/updateinfo', login.access).expect(201);
+      const res = await c.post('/updateinfo', undefined, login.access).expect(201);
 
       const jwt = customClaimsOfToken(c.tokensOf(res).access!).jwt;
       const { payload } = await verifyAsAnotherService(jwt);
@@ -76,13 +76,13 @@ describe.each(PLATFORMS)('the JWT in the access-token payload (%s)', (platform) 
     });
 
     it('a refresh re-signs it: the new JWT differs, is newer and still verifies', async () => {
-      const c = sessionClient(app, mode);
+      const c = new SessionClient(app, mode);
       const login = await c.login({ userId: `jwt-refresh-${mode}`, payload: { customClaim: 'kept' } });
       const first = customClaimsOfToken(login.access).jwt as string;
       clock = installClock();
       clock.advance(120);
 
-      const refreshed = await c.refresh(login.refresh).expect(200);
+      const refreshed = await c.refreshSession(login.refresh).expect(200);
 
       const second = customClaimsOfToken(c.tokensOf(refreshed).access!).jwt as string;
       expect(second).not.toBe(first);
@@ -101,7 +101,7 @@ describe.each(PLATFORMS)('the JWT in the access-token payload (%s)', (platform) 
 
   describe('offline', () => {
     it('getSessionInformation(handle).customClaimsInAccessTokenPayload.jwt is a fresh JWT of the stored claims, offline merges included', async () => {
-      const c = sessionClient(app, 'header');
+      const c = new SessionClient(app, 'header');
       const { handle } = await c.login({ userId: 'jwt-offline', payload: { customClaim: 'stored' } });
       expect(await sessions.mergeIntoAccessTokenPayload(handle, { plan: 'pro' })).toBe(true);
 
@@ -125,10 +125,10 @@ describe.each(PLATFORMS)('the JWT in the access-token payload (%s)', (platform) 
     });
 
     it('the legacy read-modify-write of the whole payload does not store the JWT; the next token carries a fresh one', async () => {
-      const c = sessionClient(app, 'header');
+      const c = new SessionClient(app, 'header');
       const { handle, access } = await c.login({ userId: 'jwt-legacy' });
 
-      const res = await c.post('/update-role-from-current', access).expect(200);
+      const res = await c.post('/update-role-from-current', undefined, access).expect(200);
 
       const jwt = customClaimsOfToken(res.headers['st-access-token']).jwt as string;
       expect((await verifyAsAnotherService(jwt)).payload).toEqual(expect.objectContaining({ role: 'newRole', someKey: 'someValue' }));
@@ -139,7 +139,7 @@ describe.each(PLATFORMS)('the JWT in the access-token payload (%s)', (platform) 
   });
 
   it('a checkDatabase route does not mistake the JWT for a payload change: nothing to re-issue when the database agrees', async () => {
-    const c = sessionClient(app, 'header');
+    const c = new SessionClient(app, 'header');
     const { access } = await c.login({ userId: 'jwt-checked' });
     const res = await c.get('/payload-checked', access).expect(200);
     expect(res.headers['front-token']).toBeUndefined();
@@ -149,7 +149,7 @@ describe.each(PLATFORMS)('the JWT in the access-token payload (%s)', (platform) 
   it('propertyName moves it to another key', async () => {
     const other = await createTestApp(platform, payloadApp({ jwt: { enable: true, propertyName: 'serviceToken', issuer: JWT_ISSUER } }));
     try {
-      const c = sessionClient(other, 'header');
+      const c = new SessionClient(other, 'header');
       const { access } = await c.login({ userId: 'renamed' });
       const claims = customClaimsOfToken(access);
       expect(Object.keys(claims).sort()).toEqual(['serviceToken', 'someKey']);

@@ -3,11 +3,11 @@ import request from 'supertest';
 import { PROTECTED_PAYLOAD_KEYS, ProtectedPayloadKeyError, SessionService } from '../../src';
 import { payloadApp } from '../fixtures/payload.app';
 import { createTestApp, PLATFORMS } from '../support/platforms';
-import { customClaimsOfToken, sessionClient, TRANSFER_MODES } from '../support/payload-client';
+import { customClaimsOfToken, SessionClient, TRANSFER_MODES } from '../support/session-client';
 import { jwtPayload } from '../support/tokens';
 
 /**
- * Issue 5, "What it must show" 1, 3 and 6: what a merge does to keys (`null` removes, top-level
+ * A merge follows SuperTokens' rules: what it does to keys (`null` removes, top-level
  * replace, unknown keys), that an online merge starts from the database and not from the
  * request's token, and that protected keys are refused everywhere with an error naming the key.
  */
@@ -26,12 +26,12 @@ describe.each(PLATFORMS)('access-token payload merge rules (%s)', (platform) => 
   const stored = async (handle: string) => (await sessions.getSessionInformation(handle))?.customClaimsInAccessTokenPayload;
 
   describe('what a merge does to keys', () => {
-    const c = () => sessionClient(app, 'header');
+    const c = () => new SessionClient(app, 'header');
 
     it('online, { key: null } removes the key from the token and the database; other keys are set', async () => {
       const { handle, access } = await c().login({ payload: { keep: 1, drop: 2 } });
 
-      const res = await c().post('/merge', access, { update: { drop: null, added: 3 } }).expect(200);
+      const res = await c().post('/merge', { update: { drop: null, added: 3 } }, access).expect(200);
 
       expect(customClaimsOfToken(res.headers['st-access-token'])).toEqual({ keep: 1, added: 3, someKey: 'someValue' });
       expect(res.body.payload).toEqual(jwtPayload(res.headers['st-access-token']));
@@ -50,7 +50,7 @@ describe.each(PLATFORMS)('access-token payload merge rules (%s)', (platform) => 
       expect(await sessions.mergeIntoAccessTokenPayload(handle, { ghost: null })).toBe(true);
       expect(await stored(handle)).toEqual({ keep: 1, someKey: 'someValue' });
 
-      const res = await c().post('/merge', access, { update: { ghost: null } }).expect(200);
+      const res = await c().post('/merge', { update: { ghost: null } }, access).expect(200);
       expect(customClaimsOfToken(res.headers['st-access-token'])).toEqual({ keep: 1, someKey: 'someValue' });
       expect(jwtPayload(res.headers['st-access-token']).exp).toBe(jwtPayload(access).exp);
       expect(await stored(handle)).toEqual({ keep: 1, someKey: 'someValue' });
@@ -59,7 +59,7 @@ describe.each(PLATFORMS)('access-token payload merge rules (%s)', (platform) => 
     it('the merge is top-level: an object value replaces the stored object whole, arrays too', async () => {
       const { handle, access } = await c().login({ payload: { prefs: { theme: 'dark', lang: 'en' }, tags: ['a', 'b'] } });
 
-      await c().post('/merge', access, { update: { prefs: { theme: 'light' }, tags: ['c'] } }).expect(200);
+      await c().post('/merge', { update: { prefs: { theme: 'light' }, tags: ['c'] } }, access).expect(200);
       expect(await stored(handle)).toEqual({ prefs: { theme: 'light' }, tags: ['c'], someKey: 'someValue' });
 
       expect(await sessions.mergeIntoAccessTokenPayload(handle, { prefs: { lang: 'fr' } })).toBe(true);
@@ -69,7 +69,7 @@ describe.each(PLATFORMS)('access-token payload merge rules (%s)', (platform) => 
     it('only a top-level null removes a key: a null inside an object value is stored as a value, online and offline', async () => {
       const { handle, access } = await c().login({ payload: { prefs: { theme: 'dark' } } });
 
-      const res = await c().post('/merge', access, { update: { prefs: { theme: null, lang: 'en' } } }).expect(200);
+      const res = await c().post('/merge', { update: { prefs: { theme: null, lang: 'en' } } }, access).expect(200);
       expect(customClaimsOfToken(res.headers['st-access-token'])).toEqual({ prefs: { theme: null, lang: 'en' }, someKey: 'someValue' });
 
       expect(await sessions.mergeIntoAccessTokenPayload(handle, { audit: { by: 'admin', reason: null } })).toBe(true);
@@ -88,11 +88,11 @@ describe.each(PLATFORMS)('access-token payload merge rules (%s)', (platform) => 
 
   describe.each(TRANSFER_MODES)('an online merge made with a token issued before an offline merge (%s mode)', (mode) => {
     it('keeps both keys, in the response token and in the database', async () => {
-      const c = sessionClient(app, mode);
+      const c = new SessionClient(app, mode);
       const { handle, access: oldToken } = await c.login({ userId: `late-${mode}` });
       expect(await sessions.mergeIntoAccessTokenPayload(handle, { offlineKey: 'written offline' })).toBe(true);
 
-      const res = await c.post('/merge', oldToken, { update: { onlineKey: 'written online' } }).expect(200);
+      const res = await c.post('/merge', { update: { onlineKey: 'written online' } }, oldToken).expect(200);
 
       const both = { someKey: 'someValue', offlineKey: 'written offline', onlineKey: 'written online' };
       expect(customClaimsOfToken(c.tokensOf(res).access!)).toEqual(both);
@@ -100,11 +100,11 @@ describe.each(PLATFORMS)('access-token payload merge rules (%s)', (platform) => 
     });
 
     it("also through the seed's POST /updateinfo", async () => {
-      const c = sessionClient(app, mode);
+      const c = new SessionClient(app, mode);
       const { handle, access: oldToken } = await c.login({ userId: `late-seed-${mode}` });
       expect(await sessions.mergeIntoAccessTokenPayloadForUser(`late-seed-${mode}`, { role: 'admin' })).toBe(1);
 
-      const res = await c.post('/updateinfo', oldToken).expect(201);
+      const res = await c.post('/updateinfo', undefined, oldToken).expect(201);
 
       const both = { someKey: 'someValue', role: 'admin', newKey: 'newValue' };
       expect(customClaimsOfToken(c.tokensOf(res).access!)).toEqual(both);
@@ -113,12 +113,12 @@ describe.each(PLATFORMS)('access-token payload merge rules (%s)', (platform) => 
   });
 
   describe('protected keys', () => {
-    const c = () => sessionClient(app, 'header');
+    const c = () => new SessionClient(app, 'header');
 
     it.each(PROTECTED_PAYLOAD_KEYS)('online merge of "%s" is refused with an error naming it; nothing is written or re-issued', async (key) => {
       const { handle, access } = await c().login({ payload: { keep: 1 } });
 
-      const res = await c().post('/merge', access, { update: { harmless: true, [key]: 'forged' } }).expect(400);
+      const res = await c().post('/merge', { update: { harmless: true, [key]: 'forged' } }, access).expect(400);
 
       expect(res.body).toEqual({ key, message: protectedKeyMessage(key) });
       expect(res.headers['st-access-token']).toBeUndefined();
@@ -163,7 +163,7 @@ describe.each(PLATFORMS)('access-token payload merge rules (%s)', (platform) => 
     it('{ protectedKey: null } in a merge is ignored, online and offline; the other keys are merged', async () => {
       const { handle, access } = await c().login({ userId: 'nuller' });
 
-      const res = await c().post('/merge', access, { update: { sub: null, exp: null, sessionHandle: null, online: 1 } }).expect(200);
+      const res = await c().post('/merge', { update: { sub: null, exp: null, sessionHandle: null, online: 1 } }, access).expect(200);
       const after = jwtPayload(res.headers['st-access-token']);
       expect(after).toEqual(expect.objectContaining({ sub: 'nuller', exp: jwtPayload(access).exp, sessionHandle: handle, online: 1 }));
 
@@ -175,11 +175,11 @@ describe.each(PLATFORMS)('access-token payload merge rules (%s)', (platform) => 
       const { handle, access } = await c().login({ userId: 'legacy', payload: { keep: 1 } });
       const current = jwtPayload(access);
 
-      const sameValues = await c().post('/replace', access, { payload: { ...current, role: 'editor' } }).expect(200);
+      const sameValues = await c().post('/replace', { payload: { ...current, role: 'editor' } }, access).expect(200);
       expect(customClaimsOfToken(sameValues.headers['st-access-token'])).toEqual({ keep: 1, someKey: 'someValue', role: 'editor' });
       expect(jwtPayload(sameValues.headers['st-access-token']).sub).toBe('legacy');
 
-      const forged = await c().post('/replace', access, { payload: { role: 'admin', sub: 'someone-else' } }).expect(400);
+      const forged = await c().post('/replace', { payload: { role: 'admin', sub: 'someone-else' } }, access).expect(400);
       expect(forged.body).toEqual({ key: 'sub', message: protectedKeyMessage('sub') });
       expect(forged.headers['st-access-token']).toBeUndefined();
       expect(await stored(handle)).toEqual({ keep: 1, someKey: 'someValue', role: 'editor' });

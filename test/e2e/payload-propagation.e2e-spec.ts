@@ -4,11 +4,11 @@ import { payloadApp } from '../fixtures/payload.app';
 import { installClock, type TestClock } from '../support/clock';
 import { createTestApp, PLATFORMS } from '../support/platforms';
 import { QueryCounter } from '../support/query-counter';
-import { customClaimsOfToken, sessionClient, TRANSFER_MODES } from '../support/payload-client';
+import { customClaimsOfToken, SessionClient, TRANSFER_MODES } from '../support/session-client';
 import { decodeFrontToken, jwtPayload } from '../support/tokens';
 
 /**
- * Issue 5, "What it must show" 5: offline changes reach the user without a refresh call.
+ * Offline changes reach the user without a refresh call.
  * `propagatePayloadChanges: { intervalSeconds }` compares the token with the database at most
  * once per session per interval and re-issues the token in that response; requests inside the
  * interval cost no query. Routes with `checkDatabase: true` re-issue at once.
@@ -37,7 +37,7 @@ describe.each(PLATFORMS)('offline payload changes reaching the user (%s)', (plat
     describe.each(TRANSFER_MODES)('in %s mode', (mode) => {
       it('an offline merge shows up on the first request after the interval, in a new token of that response; requests inside it make no query', async () => {
         clock = installClock();
-        const c = sessionClient(app, mode);
+        const c = new SessionClient(app, mode);
         const login = await c.login({ userId: `propagated-${mode}`, payload: { plan: 'free' } });
 
         // The session's first request compares once and finds nothing to change.
@@ -81,7 +81,7 @@ describe.each(PLATFORMS)('offline payload changes reaching the user (%s)', (plat
 
     it('the interval is per session: one busy session does not delay another’s check', async () => {
       clock = installClock();
-      const c = sessionClient(app, 'header');
+      const c = new SessionClient(app, 'header');
       const busy = await c.login({ userId: 'busy' });
       const quiet = await c.login({ userId: 'quiet' });
       await c.get('/payload', busy.access).expect(200);
@@ -101,7 +101,7 @@ describe.each(PLATFORMS)('offline payload changes reaching the user (%s)', (plat
 
     it('a session revoked offline is refused at its first check after the interval', async () => {
       clock = installClock();
-      const c = sessionClient(app, 'header');
+      const c = new SessionClient(app, 'header');
       const login = await c.login({ userId: 'revoked-later' });
       await c.get('/payload', login.access).expect(200);
       expect(await sessions.revokeSession(login.handle)).toBe(true);
@@ -125,7 +125,7 @@ describe.each(PLATFORMS)('offline payload changes reaching the user (%s)', (plat
 
     describe.each(TRANSFER_MODES)('in %s mode', (mode) => {
       it('re-issue the token with the database payload at once; plain routes keep the token and touch no database', async () => {
-        const c = sessionClient(app, mode);
+        const c = new SessionClient(app, mode);
         const login = await c.login({ userId: `checked-${mode}`, payload: { plan: 'free' } });
         expect(await sessions.mergeIntoAccessTokenPayload(login.handle, { plan: 'pro', seats: 5 })).toBe(true);
 

@@ -2,12 +2,12 @@ import type { INestApplication } from '@nestjs/common';
 import { SessionService } from '../../src';
 import { payloadApp } from '../fixtures/payload.app';
 import { createTestApp, PLATFORMS } from '../support/platforms';
-import { customClaimsOfToken, sessionClient, TRANSFER_MODES } from '../support/payload-client';
+import { customClaimsOfToken, SessionClient, TRANSFER_MODES } from '../support/session-client';
 import { decodeFrontToken, jwtPayload, setCookie } from '../support/tokens';
 
 /**
- * Issue 5, "What it must show" 1: the seeds "Using the access token payload" and "Updating roles
- * in a session", end to end over HTTP.
+ * The access-token payload works as the seeds "Using the access token payload" and "Updating
+ * roles in a session" write it, end to end over HTTP.
  */
 
 /** Keys the session layer owns; legacy replace and merges must leave them as they were. */
@@ -24,7 +24,7 @@ describe.each(PLATFORMS)('access-token payload: the seed scenarios (%s)', (platf
   afterAll(() => app.close());
 
   describe.each(TRANSFER_MODES)('in %s mode', (mode) => {
-    const c = () => sessionClient(app, mode);
+    const c = () => new SessionClient(app, mode);
 
     it('the createNewSession override adds someKey: it is in the token, the front-token and the stored session', async () => {
       const { handle, access, front } = await c().login({ userId: `alice-${mode}`, payload: { customClaim: 'hello' } });
@@ -40,7 +40,7 @@ describe.each(PLATFORMS)('access-token payload: the seed scenarios (%s)', (platf
       const login = await client.login({ userId: `bob-${mode}` });
       const before = jwtPayload(login.access);
 
-      const res = await client.post('/updateinfo', login.access).expect(201);
+      const res = await client.post('/updateinfo', undefined, login.access).expect(201);
 
       expect(res.body).toEqual({ message: 'successfully updated access token payload' });
       const sent = client.tokensOf(res);
@@ -72,7 +72,7 @@ describe.each(PLATFORMS)('access-token payload: the seed scenarios (%s)', (platf
       const login = await client.login({ userId: `carol-${mode}`, payload: { customClaim: 'hello', plan: 'pro' } });
       const before = jwtPayload(login.access);
 
-      const res = await client.post('/update-role', login.access).expect(200);
+      const res = await client.post('/update-role', undefined, login.access).expect(200);
 
       expect(res.text).toBe('true');
       const sent = client.tokensOf(res);
@@ -83,7 +83,7 @@ describe.each(PLATFORMS)('access-token payload: the seed scenarios (%s)', (platf
       expect((await sessions.getSessionInformation(login.handle))?.customClaimsInAccessTokenPayload).toEqual({ role: 'admin' });
 
       // A refresh starts from the replaced payload.
-      const refreshed = await client.refresh(login.refresh).expect(200);
+      const refreshed = await client.refreshSession(login.refresh).expect(200);
       expect(customClaimsOfToken(client.tokensOf(refreshed).access!)).toEqual({ role: 'admin' });
     });
 
@@ -92,7 +92,7 @@ describe.each(PLATFORMS)('access-token payload: the seed scenarios (%s)', (platf
       const login = await client.login({ userId: `dan-${mode}`, payload: { customClaim: 'hello' } });
       const before = jwtPayload(login.access);
 
-      const res = await client.post('/update-role-from-current', login.access).expect(200);
+      const res = await client.post('/update-role-from-current', undefined, login.access).expect(200);
 
       const after = jwtPayload(client.tokensOf(res).access!);
       expect(customClaimsOfToken(client.tokensOf(res).access!)).toEqual({ customClaim: 'hello', someKey: 'someValue', role: 'newRole' });
@@ -107,7 +107,7 @@ describe.each(PLATFORMS)('access-token payload: the seed scenarios (%s)', (platf
   });
 
   describe('offline mode: changing every session of a user', () => {
-    const client = () => sessionClient(app, 'header');
+    const client = () => new SessionClient(app, 'header');
 
     /** Three sessions of `userId` (two in `public`, one in `acme`) and one of somebody else. */
     async function sessionsOf(userId: string) {
@@ -122,7 +122,7 @@ describe.each(PLATFORMS)('access-token payload: the seed scenarios (%s)', (platf
     }
 
     async function customClaimsAfterRefresh(refreshToken: string) {
-      const res = await client().refresh(refreshToken).expect(200);
+      const res = await client().refreshSession(refreshToken).expect(200);
       return customClaimsOfToken(client().tokensOf(res).access!);
     }
 
@@ -172,7 +172,7 @@ describe.each(PLATFORMS)('access-token payload: the seed scenarios (%s)', (platf
 
   describe('reading the payload', () => {
     it('online, as GET /myApi does (getAccessTokenPayload().customClaim)', async () => {
-      const c = sessionClient(app, 'cookie');
+      const c = new SessionClient(app, 'cookie');
       const { access } = await c.login({ userId: 'heidi', payload: { customClaim: { level: 3, tags: ['a', 'b'] } } });
       const res = await c.get('/myApi', access).expect(200);
       expect(res.body).toEqual({ customClaim: { level: 3, tags: ['a', 'b'] } });
@@ -181,7 +181,7 @@ describe.each(PLATFORMS)('access-token payload: the seed scenarios (%s)', (platf
     });
 
     it('offline, as the seed does (getAllSessionHandlesForUser, then getSessionInformation(handle))', async () => {
-      const c = sessionClient(app, 'header');
+      const c = new SessionClient(app, 'header');
       const { handle } = await c.login({ userId: 'ivan', tenantId: 'acme', payload: { customClaim: 'offline-readable' }, data: { private: 1 } });
 
       const sessionHandles = await sessions.getAllSessionHandlesForUser('ivan');

@@ -7,6 +7,10 @@ import { createTestApp, PLATFORMS } from '../support/platforms';
 import { buildFrontend } from '../support/sample-site';
 import { cookieTokens, decodeFrontToken, headerTokens, jwtPayload, setCookie } from '../support/tokens';
 
+/**
+ * The sample app runs as its README says: the demo page, sign-up and sign-in (bad bodies answered
+ * with 400 JSON, duplicates with 409), /me, refresh and sign-out in both transfer modes.
+ */
 
 const [alice] = DEMO_USERS;
 const json = { 'content-type': 'application/json' };

@@ -3,13 +3,13 @@ import { SessionService, UserRoleClaim, UserRolesService } from '../../src';
 import { seed2faApp } from '../fixtures/seed-2fa.app';
 import { EmailDirectory, seedEmailVerificationApp } from '../fixtures/seed-email-verification.app';
 import { addRolesOnCreate, seedRolesApp } from '../fixtures/seed-roles.app';
-import { expectNewAccessToken, expectNoNewAccessToken, SessionClient, type TransferMode } from '../support/claims-client';
+import { expectNewAccessToken, expectNoNewAccessToken, SessionClient, type TransferMode } from '../support/session-client';
 import { installClock, type TestClock } from '../support/clock';
 import { createTestApp, PLATFORMS } from '../support/platforms';
 
 /**
- * Issue 4, item 3: the scenarios of the seed "Using claim validators", run through HTTP the way
- * its readers would write them in a Nest app.
+ * Claim validators work as the seed "Using claim validators" writes them: its scenarios, run
+ * through HTTP the way its readers would write them in a Nest app.
  */
 
 const MODES: TransferMode[] = ['header', 'cookie'];

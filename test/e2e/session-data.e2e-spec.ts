@@ -3,13 +3,13 @@ import request, { type Response } from 'supertest';
 import { type CreateNewSessionInput, SessionService } from '../../src';
 import { payloadApp } from '../fixtures/payload.app';
 import { createTestApp, PLATFORMS } from '../support/platforms';
-import { sessionClient, TRANSFER_MODES } from '../support/payload-client';
+import { SessionClient, TRANSFER_MODES } from '../support/session-client';
 import { decodeFrontToken, jwtPayload, setCookies } from '../support/tokens';
 
 /**
- * Issue 5, "What it must show" 1: seed "Storing session data" (private data in the database,
- * never sent to the client, read and replaced online and offline) and what createNewSession
- * does with its inputs (copies them; `null`/`undefined` become `{}`).
+ * Session data is private: it lives in the database, is never sent to the client, and is read
+ * and replaced online and offline (seed "Storing session data"); createNewSession copies its
+ * inputs (`null`/`undefined` become `{}`).
  */
 
 const SECRET = 'vault-code-4711';
@@ -49,13 +49,13 @@ describe.each(PLATFORMS)('session data in the database (%s)', (platform) => {
 
   describe.each(TRANSFER_MODES)('in %s mode', (mode) => {
     it('is never sent to the client: not in any header, cookie, body or token of sign-in and refresh', async () => {
-      const c = sessionClient(app, mode);
+      const c = new SessionClient(app, mode);
       const login = await c.login({ userId: `private-${mode}`, data: { secret: SECRET, card: { last4: SECRET } } });
       expect(whatTheClientSees(login.res)).not.toContain(SECRET);
       // The check itself sees the payload (so a leak would show).
       expect(whatTheClientSees(login.res)).toContain('someValue');
 
-      const refreshed = await c.refresh(login.refresh).expect(200);
+      const refreshed = await c.refreshSession(login.refresh).expect(200);
       expect(whatTheClientSees(refreshed)).not.toContain(SECRET);
       expect(whatTheClientSees(refreshed)).toContain('someValue');
 
@@ -63,12 +63,12 @@ describe.each(PLATFORMS)('session data in the database (%s)', (platform) => {
     });
 
     it('online: getSessionDataFromDatabase reads it, updateSessionDataInDatabase replaces it whole, and the token is not touched', async () => {
-      const c = sessionClient(app, mode);
+      const c = new SessionClient(app, mode);
       const { handle, access } = await c.login({ userId: `online-data-${mode}`, data: { cart: ['apple'], visits: 1 } });
 
       expect((await c.get('/session-data', access).expect(200)).body).toEqual({ data: { cart: ['apple'], visits: 1 } });
 
-      const put = await c.put('/session-data', access, { data: { cart: ['pear', 'fig'] } }).expect(200);
+      const put = await c.put('/session-data', { data: { cart: ['pear', 'fig'] } }, access).expect(200);
       expect(put.body).toEqual({ updated: true });
       expect(put.headers['front-token']).toBeUndefined();
       expect(c.tokensOf(put).access).toBeUndefined();
@@ -80,7 +80,7 @@ describe.each(PLATFORMS)('session data in the database (%s)', (platform) => {
 
   describe('offline', () => {
     it('updateSessionDataInDatabase(handle, data) replaces it; the user reads the new data on the next request', async () => {
-      const c = sessionClient(app, 'header');
+      const c = new SessionClient(app, 'header');
       const { handle, access } = await c.login({ userId: 'offline-data', data: { step: 1, draft: 'x' } });
 
       expect(await sessions.updateSessionDataInDatabase(handle, { step: 2 })).toBe(true);
@@ -93,13 +93,13 @@ describe.each(PLATFORMS)('session data in the database (%s)', (platform) => {
 
     it('answers false for unknown and revoked sessions', async () => {
       expect(await sessions.updateSessionDataInDatabase('00000000-0000-4000-8000-000000000000', { a: 1 })).toBe(false);
-      const { handle } = await sessionClient(app, 'header').login({ userId: 'revoked-data' });
+      const { handle } = await new SessionClient(app, 'header').login({ userId: 'revoked-data' });
       expect(await sessions.revokeSession(handle)).toBe(true);
       expect(await sessions.updateSessionDataInDatabase(handle, { a: 1 })).toBe(false);
     });
 
     it('null data offline becomes {}', async () => {
-      const { handle } = await sessionClient(app, 'header').login({ userId: 'null-data', data: { a: 1 } });
+      const { handle } = await new SessionClient(app, 'header').login({ userId: 'null-data', data: { a: 1 } });
       expect(await sessions.updateSessionDataInDatabase(handle, null as never)).toBe(true);
       expect((await sessions.getSessionInformation(handle))?.sessionDataInDatabase).toEqual({});
     });
@@ -107,7 +107,7 @@ describe.each(PLATFORMS)('session data in the database (%s)', (platform) => {
 
   describe('createNewSession inputs', () => {
     it('null and undefined payload and data become {} (over HTTP and without a request)', async () => {
-      const c = sessionClient(app, 'header');
+      const c = new SessionClient(app, 'header');
       const withNull = await c.login({ userId: 'nulls', payload: null, data: null });
       const withNothing = await c.login({ userId: 'nothing' });
       const direct = await sessions.createNewSessionWithoutRequestResponse('public', 'direct-nulls', null, null);

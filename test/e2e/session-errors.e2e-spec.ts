@@ -7,8 +7,9 @@ import { createTestApp, PLATFORMS, type Platform } from '../support/platforms';
 import { cookieTokens, headerTokens } from '../support/tokens';
 
 /**
- * Issue 3, item 5: the 401 answers of verification (expired, missing and invalid tokens), the
- * anti-CSRF checks of cookie mode, `errorHandlers`, and `checkDatabase` against revocation.
+ * Verification answers as SuperTokens does: 401s for expired, missing and invalid tokens, the
+ * anti-CSRF checks of cookie mode, `errorHandlers` replacing answers, and `checkDatabase`
+ * refusing a revoked session at once.
  */
 
 function expectTokensKept(res: Response): void {

@@ -4,6 +4,10 @@ import { basicApp } from '../fixtures/basic.app';
 import { createTestApp, PLATFORMS } from '../support/platforms';
 import { headerTokens } from '../support/tokens';
 
+/**
+ * The basics work on Express and Fastify: sign in, then read a guarded route with the token.
+ */
+
 describe.each(PLATFORMS)('smoke (%s)', (platform) => {
   let app: INestApplication;
   beforeAll(async () => {

@@ -7,8 +7,7 @@ import { SESSION_DATA_SOURCE, SessionService, SessionStore } from '../../src';
 import { SessionEntity } from '../../src/storage/entities/session.entity';
 
 /**
- * Issue 6, "What it must show" 2 at the storage level, on whichever database `TEST_DB` names:
- * every payload write is one atomic statement, so 200 concurrent merges of distinct keys on one
+ * Storage writes are atomic, on whichever database `TEST_DB` names: every payload write is one atomic statement, so 200 concurrent merges of distinct keys on one
  * session lose nothing; refresh-token rotation is one conditional UPDATE, so of N concurrent
  * rotations from the same generation exactly one wins. Plus the merge semantics every dialect
  * must share (SuperTokens' top-level merge, `null` deletes a key, values replaced whole).

@@ -18,7 +18,7 @@ import { TABLES } from '../../src/storage/table-names';
 import { runMigrationsLocked } from '../../src/storage/run-migrations';
 
 /**
- * Issue 6, "What it must show" 6: the shipped migrations create the schema on an empty database
+ * The shipped migrations create the schema on an empty database
  * (whichever `TEST_DB` names: SQLite, PostgreSQL or MariaDB/MySQL), exactly the entities' schema
  * (so `synchronize` afterwards is a no-op), and the module works on the result. Also: the app's
  * own DataSource, as an instance or a `@nestjs/typeorm` connection name, is reused, not copied.

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { UserRolesService } from '../../src';
 import { basicApp } from '../fixtures/basic.app';
-import { SessionClient } from '../support/claims-client';
+import { SessionClient } from '../support/session-client';
 import { createTestApp, PLATFORMS } from '../support/platforms';
 
 /**

@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { runAdmin, TEST_NAME_PREFIX, testDatabaseKind, testRunId, type TestServer, testServer } from './database';
+import { SessionClient } from './session-client';
 
 /**
- * Real app instances for the multi-instance tests (issue 6): N `node` processes running
+ * Real app instances for the multi-instance tests: N `node` processes running
  * `test/fixtures/instance/main.ts` (through ts-node, transpile only) on loopback ports, all on one
  * database, started at the same moment, the way instances behind a load balancer start.
  *
@@ -376,24 +377,26 @@ async function call<T = any>(url: string, init: { method?: string; token?: strin
   return { status: res.status, body, headers: res.headers };
 }
 
-/** The fixture's routes as functions. */
+/**
+ * The fixture's routes as functions: session traffic through the one test client (header mode,
+ * a fresh client per call, as separate tabs would be), the fixture's admin routes with `fetch`.
+ */
 export function client(instance: AppInstance) {
   const url = instance.url;
+  const session = () => new SessionClient(url, 'header');
   return {
     instance,
     async login(userId: string, payload?: Record<string, unknown>): Promise<Tokens & { handle: string }> {
-      const res = await call(`${url}/login`, { method: 'POST', body: { userId, payload } });
-      if (res.status !== 201) throw new Error(`${instance.name} /login: ${res.status} ${JSON.stringify(res.body)}`);
-      return { handle: res.body.sessionHandle, access: res.headers.get('st-access-token')!, refresh: res.headers.get('st-refresh-token')! };
+      const { handle, access, refresh } = await session().login({ userId, payload });
+      return { handle, access, refresh };
     },
-    me: (access: string) => call(`${url}/me`, { token: access }),
-    strict: (access: string) => call(`${url}/strict`, { token: access }),
-    /** `POST /auth/session/refresh` in header mode; the new tokens when 200. */
-    async refresh(refresh: string): Promise<Reply & { tokens?: Tokens }> {
-      const res = await call(`${url}/auth/session/refresh`, { method: 'POST', token: refresh });
-      const tokens =
-        res.status === 200 ? { access: res.headers.get('st-access-token')!, refresh: res.headers.get('st-refresh-token')! } : undefined;
-      return { ...res, tokens };
+    me: (access: string) => session().get('/me', access),
+    strict: (access: string) => session().get('/strict', access),
+    /** `POST /auth/session/refresh`; the new tokens when 200. */
+    async refresh(refresh: string) {
+      const tab = session();
+      const res = await tab.refreshSession(refresh);
+      return Object.assign(res, { tokens: res.status === 200 ? { access: tab.access!, refresh: tab.refresh! } : undefined });
     },
     merge: (handle: string, update: Record<string, unknown>) => call(`${url}/admin/merge/${handle}`, { method: 'POST', body: update }),
     revoke: (handle: string) => call(`${url}/admin/revoke/${handle}`, { method: 'POST' }),

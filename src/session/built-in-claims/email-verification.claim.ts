@@ -1,8 +1,8 @@
-import { SessionConfigError } from '../../errors/session-config-error';
-import { SESSION_CONFIG } from '../../config/injection-tokens';
 import { BooleanClaim, type BooleanClaimValidators } from '../../claims/boolean-claim';
 import { claimCheckNow } from '../../claims/check-time';
 import type { SessionClaimValidator } from '../../claims/session-claim-validator';
+import { SessionConfigError } from '../../errors/session-config-error';
+import { SESSION_CONFIG } from '../../session.constants';
 import { moduleRefOf } from './module-context';
 
 /** Validators of {@link EmailVerificationClaim}. */

@@ -1,6 +1,6 @@
-import { UserRolesService } from '../../roles/user-roles.service';
 import { PrimitiveArrayClaim } from '../../claims/primitive-array-claim';
 import type { UserContext } from '../../claims/types';
+import { UserRolesService } from '../../roles/user-roles.service';
 import { moduleRefOf } from './module-context';
 
 const MEMO = Symbol('nest-session:roles-and-permissions');

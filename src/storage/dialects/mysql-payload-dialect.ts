@@ -3,7 +3,7 @@ import type { JSONObject } from '../../json';
 import { parseJsonColumn } from '../database-family';
 import { runQuery } from '../run-query';
 import type { StoredPayload } from '../session-record';
-import { type PayloadDialect, pathMergeExpression, pathMergeForUser } from './payload-dialect';
+import { ONE_LIVE_SESSION, type PayloadDialect, pathMergeForUser, pathMergeUpdate } from './payload-dialect';
 
 /** `JSON_EXTRACT(?, '$')` turns JSON text into a JSON value on both MySQL and MariaDB (no `CAST AS JSON` there). */
 const MYSQL_FUNCTIONS = { remove: 'JSON_REMOVE', set: 'JSON_SET', asJson: (p: string) => `JSON_EXTRACT(${p}, '$')` };
@@ -27,22 +27,13 @@ export class MysqlPayloadDialect implements PayloadDialect {
   }
 
   async mergeOneIfExists(dataSource: DataSource, sessionHandle: string, update: JSONObject, nowMs: number): Promise<boolean> {
-    const merged = pathMergeExpression('access_token_payload', update, MYSQL_FUNCTIONS);
     // payload_version always changes, so the affected count is 1 for a live session even
     // without the FOUND_ROWS connection flag.
-    const written = await runQuery(
-      dataSource,
-      `UPDATE ${this.table}
-          SET access_token_payload = ${merged.sql},
-              payload_version = payload_version + 1
-        WHERE session_handle = ? AND expires_at > ?`,
-      [...merged.params, sessionHandle, nowMs],
-    );
-    return (written.affected ?? 0) > 0;
+    const statement = pathMergeUpdate(this.table, MYSQL_FUNCTIONS, update, ONE_LIVE_SESSION, [sessionHandle, nowMs]);
+    return ((await runQuery(dataSource, statement.sql, statement.params)).affected ?? 0) > 0;
   }
 
   mergeForUser(dataSource: DataSource, userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {
     return pathMergeForUser(dataSource, this.table, MYSQL_FUNCTIONS, { userId, tenantId }, update, nowMs);
   }
-
 }

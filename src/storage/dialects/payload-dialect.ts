@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { runQuery } from '../run-query';
 import type { JSONObject } from '../../json';
+import { runQuery } from '../run-query';
 import type { StoredPayload } from '../session-record';
 
 /**
@@ -79,6 +79,28 @@ export function pathMergeExpression(
   return { sql, params };
 }
 
+/**
+ * One UPDATE applying a top-level merge with path functions and bumping the version, for the rows
+ * `where` selects (`?` placeholders, `whereParams` in order); SQLite adds a `RETURNING` clause.
+ */
+export function pathMergeUpdate(
+  table: string,
+  fn: PathMergeFunctions,
+  update: JSONObject,
+  where: string,
+  whereParams: unknown[],
+  returning = '',
+): { sql: string; params: unknown[] } {
+  const merged = pathMergeExpression('access_token_payload', update, fn);
+  return {
+    sql: `UPDATE ${table}
+            SET access_token_payload = ${merged.sql},
+                payload_version = payload_version + 1
+          WHERE ${where}${returning}`,
+    params: [...merged.params, ...whereParams],
+  };
+}
+
 /** The per-user merge, one UPDATE; the same statement on SQLite and MySQL/MariaDB but for the function names. */
 export async function pathMergeForUser(
   dataSource: DataSource,
@@ -88,19 +110,14 @@ export async function pathMergeForUser(
   update: JSONObject,
   nowMs: number,
 ): Promise<number> {
-  const merged = pathMergeExpression('access_token_payload', update, fn);
-  const params: unknown[] = [...merged.params, target.userId, nowMs];
-  if (target.tenantId !== undefined) params.push(target.tenantId);
-  const result = await runQuery(
-    dataSource,
-    `UPDATE ${table}
-        SET access_token_payload = ${merged.sql},
-            payload_version = payload_version + 1
-      WHERE user_id = ? AND expires_at > ?${target.tenantId !== undefined ? ' AND tenant_id = ?' : ''}`,
-    params,
-  );
-  return result.affected ?? 0;
+  const byTenant = target.tenantId !== undefined;
+  const where = `user_id = ? AND expires_at > ?${byTenant ? ' AND tenant_id = ?' : ''}`;
+  const statement = pathMergeUpdate(table, fn, update, where, byTenant ? [target.userId, nowMs, target.tenantId] : [target.userId, nowMs]);
+  return (await runQuery(dataSource, statement.sql, statement.params)).affected ?? 0;
 }
+
+/** The rows a single-session merge selects: the live session with this handle. */
+export const ONE_LIVE_SESSION = 'session_handle = ? AND expires_at > ?';
 
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];

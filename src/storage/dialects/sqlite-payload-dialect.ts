@@ -3,7 +3,7 @@ import type { JSONObject } from '../../json';
 import { parseJsonColumn } from '../database-family';
 import { runQuery } from '../run-query';
 import type { StoredPayload } from '../session-record';
-import { type PayloadDialect, pathMergeExpression, pathMergeForUser } from './payload-dialect';
+import { ONE_LIVE_SESSION, type PayloadDialect, pathMergeForUser, pathMergeUpdate } from './payload-dialect';
 
 const SQLITE_FUNCTIONS = { remove: 'json_remove', set: 'json_set', asJson: (p: string) => `json(${p})` };
 
@@ -13,17 +13,8 @@ export class SqlitePayloadDialect implements PayloadDialect {
   constructor(private readonly table: string) {}
 
   async mergeOne(dataSource: DataSource, sessionHandle: string, update: JSONObject, nowMs: number): Promise<StoredPayload | undefined> {
-    const merged = pathMergeExpression('access_token_payload', update, SQLITE_FUNCTIONS);
-    const result = await runQuery(
-      dataSource,
-      `UPDATE ${this.table}
-         SET access_token_payload = ${merged.sql},
-             payload_version = payload_version + 1
-       WHERE session_handle = ? AND expires_at > ?
-       RETURNING access_token_payload, payload_version`,
-      [...merged.params, sessionHandle, nowMs],
-    );
-    const row = result.records[0] as { access_token_payload: string; payload_version: number } | undefined;
+    const statement = pathMergeUpdate(this.table, SQLITE_FUNCTIONS, update, ONE_LIVE_SESSION, [sessionHandle, nowMs], ' RETURNING access_token_payload, payload_version');
+    const row = (await runQuery(dataSource, statement.sql, statement.params)).records[0] as { access_token_payload: string; payload_version: number } | undefined;
     return row ? { payload: parseJsonColumn(row.access_token_payload), version: Number(row.payload_version) } : undefined;
   }
 
@@ -34,5 +25,4 @@ export class SqlitePayloadDialect implements PayloadDialect {
   mergeForUser(dataSource: DataSource, userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {
     return pathMergeForUser(dataSource, this.table, SQLITE_FUNCTIONS, { userId, tenantId }, update, nowMs);
   }
-
 }

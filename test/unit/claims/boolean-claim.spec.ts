@@ -1,6 +1,11 @@
 import { BooleanClaim, PrimitiveClaim } from '../../../src/claims';
 import type { JSONObject } from '../../../src/json';
 
+/**
+ * A BooleanClaim is a PrimitiveClaim<boolean>: `isTrue` / `isFalse` are `hasValue(true|false)`,
+ * with the same reasons, max-age rules and ids, and follow a subclass that replaces `hasValue`.
+ */
+
 const NOW = 1_700_000_000_000;
 
 function twoFa(value: boolean | undefined, ageMs = 0): JSONObject {

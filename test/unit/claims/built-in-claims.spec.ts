@@ -4,13 +4,11 @@ import {
   EmailVerificationClaim,
   PermissionClaim,
   PrimitiveClaim,
-  runClaimValidators,
-  refetchClaims,
   SESSION_CONFIG,
   UserRoleClaim,
   UserRolesService,
-  validateClaims,
 } from '../../../src';
+import { refetchClaims, runClaimValidators, validateClaims } from '../../../src/claims/validate-claims';
 import type { JSONObject, SessionClaimValidator, UserContext } from '../../../src';
 
 /**

@@ -2,6 +2,12 @@ import { PrimitiveArrayClaim } from '../../../src/claims';
 import type { SessionClaimValidator } from '../../../src/claims';
 import type { JSONObject } from '../../../src/json';
 
+/**
+ * PrimitiveArrayClaim behaves as supertokens-node's: `{ v, t }` storage, and each validator
+ * (`includes`, `excludes`, `includesAll`, `excludesAll`, `includesAny`) refetches, expires and
+ * reports reasons with the same shapes.
+ */
+
 const NOW = 1_700_000_000_000;
 
 function roles(value: string[] | undefined, ageMs = 0): JSONObject {

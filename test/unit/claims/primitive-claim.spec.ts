@@ -2,6 +2,11 @@ import { PrimitiveClaim, SessionClaim } from '../../../src/claims';
 import type { SessionClaimValidator } from '../../../src/claims';
 import type { JSONObject } from '../../../src/json';
 
+/**
+ * PrimitiveClaim behaves as supertokens-node's: `{ v, t }` storage that never mutates its input,
+ * and `hasValue` refetching when missing or older than its max age, with SuperTokens' reasons.
+ */
+
 const NOW = 1_700_000_000_000;
 
 function mockNow(ms: number): void {

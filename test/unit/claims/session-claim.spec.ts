@@ -2,6 +2,11 @@ import { SessionClaim } from '../../../src/claims';
 import type { UserContext } from '../../../src/claims';
 import type { JSONObject } from '../../../src/json';
 
+/**
+ * The SessionClaim base works for hand-written claims: `build` fetches and adds the value, and an
+ * `undefined` fetch adds nothing.
+ */
+
 /** A hand-written claim storing its value flat (no `{ v, t }`), like a user might write. */
 class FlatClaim extends SessionClaim<string> {
   calls: Array<[string, string, UserContext]> = [];

@@ -10,6 +10,12 @@ import {
 import type { SessionClaimValidator, UserContext } from '../../../src/claims';
 import type { JSONObject } from '../../../src/json';
 
+/**
+ * The validation algorithm: every validator that asks refetches first (later validators see earlier
+ * refetches), then every validator runs with no short-circuit, failures in validator order; only the
+ * changed top-level keys come back as the write-back update, and the input is never mutated.
+ */
+
 const NOW = 1_700_000_000_000;
 const HOUR = 3_600_000;
 

@@ -3,6 +3,12 @@ import { classifyRefreshToken, MAX_CHAIN_WALK, type StoredRefreshState } from '.
 import { formatRefreshToken, nextRefreshToken, parseRefreshToken, type ParsedRefreshToken, refreshTokenStorageHash } from '../../../src/tokens/refresh-token';
 import { randomSecret } from '../../../src/tokens/secrets';
 
+/**
+ * A presented refresh token is classified against the stored chain: the current token rotates, its
+ * parent within the grace window gets the same child, an older genuine token is theft, and anything
+ * forged or out of range is merely invalid (no revocation).
+ */
+
 const GRACE_MS = 30_000;
 
 /** A session whose refresh token has been rotated `rotations` times, the last at `rotatedAt`. */

@@ -1,0 +1,73 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { SessionConfig } from '../config/session-config';
+import type { TokenTransferMethod } from '../config/session-module-options';
+import type { SessionError, SessionErrorResponse } from '../errors/session-error';
+import { SessionError as SessionErrorClass } from '../errors/session-error';
+import { SESSION_CONFIG } from '../session.constants';
+import { headersSent, type RequestLike } from '../transport/http-objects';
+import { TokenTransport } from '../transport/token-transport';
+import { exchangeOfHost } from './http-exchange';
+
+/**
+ * The one place a {@link SessionError} becomes a response, whoever threw it (the guard, the
+ * refresh route, a handler, `session.assertClaims()`): tokens cleared where SuperTokens clears
+ * them, then the `errorHandlers` answer or the default body. The module registers it as a global
+ * filter that catches only `SessionError`, so the app's own filters keep every other error.
+ */
+@Catch(SessionErrorClass)
+@Injectable()
+export class SessionErrorFilter implements ExceptionFilter<SessionError> {
+  constructor(
+    @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
+    private readonly transport: TokenTransport,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  catch(error: SessionError, host: ArgumentsHost): unknown {
+    const exchange = exchangeOfHost(host);
+    if (!exchange) return error;
+    const { request, response } = exchange;
+    if (response && !headersSent(response)) {
+      const methods = this.tokensToClear(error, request);
+      if (methods.length > 0) this.transport.clearTokens(response, methods);
+    }
+    const answer = this.handlerAnswer(error, request) ?? { statusCode: error.getStatus(), body: error.getResponse() };
+    // GraphQL (or a context without a response): the error goes back to its own error layer.
+    if (host.getType() !== 'http' || !response) return error;
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter.isHeadersSent(response)) return adapter.end(response);
+    // A non-object body is wrapped the way Nest wraps an HttpException's string response.
+    const body = answer.body !== null && typeof answer.body === 'object' ? answer.body : { statusCode: answer.statusCode, message: answer.body };
+    adapter.reply(response, body, answer.statusCode);
+    return undefined;
+  }
+
+  /** Unauthorised clears what the request carried (unless the error says not to); theft clears always. */
+  private tokensToClear(error: SessionError, request: RequestLike): TokenTransferMethod[] {
+    if (error.type === 'UNAUTHORISED') {
+      return error.clearTokens && this.transport.carriesTokens(request) ? this.transport.methodsCarried(request) : [];
+    }
+    if (error.type === 'TOKEN_THEFT_DETECTED') {
+      const carried = this.transport.methodsCarried(request);
+      return carried.length > 0 ? carried : ['cookie'];
+    }
+    return [];
+  }
+
+  /** The app's `errorHandlers` answer for this error, if it gives one. */
+  private handlerAnswer(error: SessionError, request: RequestLike): SessionErrorResponse | undefined {
+    const handlers = this.config.errorHandlers;
+    switch (error.type) {
+      case 'UNAUTHORISED':
+        return handlers.onUnauthorised?.({ message: error.message, request });
+      case 'TRY_REFRESH_TOKEN':
+        return handlers.onTryRefreshToken?.({ message: error.message, request });
+      case 'TOKEN_THEFT_DETECTED':
+        return error.theft ? handlers.onTokenTheftDetected?.({ ...error.theft, request }) : undefined;
+      case 'INVALID_CLAIMS':
+        return handlers.onInvalidClaim?.({ claimValidationErrors: error.payload ?? [], request });
+    }
+  }
+}
+

@@ -1,0 +1,88 @@
+import type { Provider } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { resolveSessionConfig, type SessionConfig } from './config/session-config';
+import type { SessionModuleExtras, SessionModuleOptions } from './config/session-module-options';
+import { AuthGuard } from './guards/auth.guard';
+import { SessionErrorFilter } from './http/session-error.filter';
+import { UserRolesService } from './roles/user-roles.service';
+import { SESSION_CONFIG, SESSION_DATA_SOURCE, SESSION_EXTRAS } from './session.constants';
+import { SESSION_MODULE_OPTIONS } from './session.module-definition';
+import { ClaimPolicy } from './session/claim-policy';
+import { OfflineSessions } from './session/offline-sessions';
+import { OnlineSessions } from './session/online-sessions';
+import { SessionCleanup } from './session/session-cleanup';
+import { SessionIssuer } from './session/session-issuer';
+import { SessionRefresher } from './session/session-refresher';
+import { SessionVerifier } from './session/session-verifier';
+import { SessionService } from './session/session.service';
+import { RoleStore } from './storage/role-store';
+import { openSessionDataSource, SESSION_APP_DATA_SOURCE } from './storage/session-data-source';
+import { SessionStore } from './storage/session-store';
+import { SigningKeyStore } from './storage/signing-key-store';
+import { TypeOrmRoleStore } from './storage/typeorm-role-store';
+import { TypeOrmSessionStore } from './storage/typeorm-session-store';
+import { TypeOrmSigningKeyStore } from './storage/typeorm-signing-key-store';
+import { AccessTokenIssuer } from './tokens/access-token-issuer';
+import { AccessTokenService } from './tokens/access-token.service';
+import { PayloadJwtSigner } from './tokens/payload-jwt.signer';
+import { SigningKeyService } from './tokens/signing-key.service';
+import { TokenTransport } from './transport/token-transport';
+
+/** Whether a default (TypeORM) store is in use, so the module needs a DataSource. */
+function needsDataSource(config: SessionConfig): boolean {
+  return !config.store || !config.signingKeyStore || !config.roleStore;
+}
+
+/**
+ * The stores: each option's object when given (the `store` / `signingKeyStore` / `roleStore`
+ * options, as `@nestjs/throttler` takes its `storage`), else the TypeORM one. The DataSource is
+ * opened (or the app's prepared) only when a TypeORM store needs it; otherwise it is `undefined`.
+ */
+const storageProviders: Provider[] = [
+  {
+    provide: SESSION_DATA_SOURCE,
+    inject: [SESSION_CONFIG, { token: SESSION_APP_DATA_SOURCE, optional: true }],
+    useFactory: (config: SessionConfig, named?: DataSource) => (needsDataSource(config) ? openSessionDataSource(config, named) : undefined),
+  },
+  {
+    provide: SessionStore,
+    inject: [SESSION_CONFIG, SESSION_DATA_SOURCE],
+    useFactory: (config: SessionConfig, dataSource: DataSource) => config.store ?? new TypeOrmSessionStore(dataSource),
+  },
+  {
+    provide: SigningKeyStore,
+    inject: [SESSION_CONFIG, SESSION_DATA_SOURCE],
+    useFactory: (config: SessionConfig, dataSource: DataSource) => config.signingKeyStore ?? new TypeOrmSigningKeyStore(dataSource),
+  },
+  {
+    provide: RoleStore,
+    inject: [SESSION_CONFIG, SESSION_DATA_SOURCE],
+    useFactory: (config: SessionConfig, dataSource: DataSource) => config.roleStore ?? new TypeOrmRoleStore(dataSource),
+  },
+];
+
+/** Everything `SessionModule` provides, wired from the options. */
+export const SESSION_PROVIDERS: Provider[] = [
+  {
+    provide: SESSION_CONFIG,
+    inject: [SESSION_MODULE_OPTIONS, SESSION_EXTRAS],
+    useFactory: (options: SessionModuleOptions, extras: SessionModuleExtras) => resolveSessionConfig(options ?? {}, extras ?? {}),
+  },
+  ...storageProviders,
+  SigningKeyService,
+  AccessTokenService,
+  AccessTokenIssuer,
+  PayloadJwtSigner,
+  TokenTransport,
+  ClaimPolicy,
+  OnlineSessions,
+  SessionIssuer,
+  SessionRefresher,
+  SessionVerifier,
+  OfflineSessions,
+  SessionCleanup,
+  SessionService,
+  SessionErrorFilter,
+  AuthGuard,
+  UserRolesService,
+];

@@ -1,0 +1,144 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { SessionClaim } from '../claims/session-claim';
+import type { ClaimValidationError, UserContext } from '../claims/types';
+import { runClaimValidators, validateClaims } from '../claims/validate-claims';
+import type { JSONObject } from '../json';
+import { SessionStore } from '../storage/session-store';
+import { PayloadJwtSigner } from '../tokens/payload-jwt.signer';
+import { assertNoProtectedKeys, withoutProtectedKeys } from '../tokens/protected-keys';
+import { ClaimPolicy, type ValidatorOverride } from './claim-policy';
+
+/** `getSessionInformation(handle)`: what the database holds about a session. */
+export interface SessionInformation {
+  sessionHandle: string;
+  userId: string;
+  tenantId: string;
+  sessionDataInDatabase: JSONObject;
+  customClaimsInAccessTokenPayload: JSONObject;
+  /** Session (refresh-token) expiry, epoch ms. */
+  expiry: number;
+  /** Creation time, epoch ms. */
+  timeCreated: number;
+}
+
+/** The answer of offline claim reads and checks for an unknown or expired session. */
+export type SessionDoesNotExist = { status: 'SESSION_DOES_NOT_EXIST_ERROR' };
+/** The answer of claim validation by handle or payload. */
+export type ClaimValidationAnswer = { status: 'OK'; invalidClaims: ClaimValidationError[] };
+
+const DOES_NOT_EXIST: SessionDoesNotExist = { status: 'SESSION_DOES_NOT_EXIST_ERROR' };
+
+/**
+ * SuperTokens' offline forms: sessions by handle, from anywhere (jobs, admin APIs). Unknown or
+ * expired handles answer `false` / `SESSION_DOES_NOT_EXIST_ERROR`; payload writes are single
+ * atomic statements and reach the user at the next refresh (or sooner, see propagation).
+ */
+@Injectable()
+export class OfflineSessions {
+  constructor(
+    @Inject(SessionStore) private readonly store: SessionStore,
+    private readonly payloadJwt: PayloadJwtSigner,
+    private readonly policy: ClaimPolicy,
+  ) {}
+
+  async revokeSession(sessionHandle: string): Promise<boolean> {
+    return (await this.store.delete([sessionHandle])).length > 0;
+  }
+
+  revokeMultipleSessions(sessionHandles: string[]): Promise<string[]> {
+    return this.store.delete(sessionHandles);
+  }
+
+  revokeAllSessionsForUser(userId: string, tenantId?: string): Promise<string[]> {
+    return this.store.deleteForUser(userId, tenantId);
+  }
+
+  getAllSessionHandlesForUser(userId: string, tenantId?: string): Promise<string[]> {
+    return this.store.listHandlesForUser(userId, tenantId, Date.now());
+  }
+
+  async getSessionInformation(sessionHandle: string): Promise<SessionInformation | undefined> {
+    const record = await this.store.find(sessionHandle, Date.now());
+    if (!record) return undefined;
+    return {
+      sessionHandle: record.sessionHandle,
+      userId: record.userId,
+      tenantId: record.tenantId,
+      sessionDataInDatabase: record.sessionData,
+      customClaimsInAccessTokenPayload: await this.payloadJwt.addTo(record.userId, record.accessTokenPayload),
+      expiry: record.expiresAt,
+      timeCreated: record.createdAt,
+    };
+  }
+
+  updateSessionDataInDatabase(sessionHandle: string, data: JSONObject): Promise<boolean> {
+    return this.store.updateSessionData(sessionHandle, { ...(data ?? {}) }, Date.now());
+  }
+
+  /** One atomic statement; protected keys are refused (`{ key: null }` for them is ignored). */
+  async mergeIntoAccessTokenPayload(sessionHandle: string, update: JSONObject): Promise<boolean> {
+    assertNoProtectedKeys(update ?? {}, true);
+    return this.store.mergePayloadIfExists(sessionHandle, withoutProtectedKeys(update ?? {}), Date.now());
+  }
+
+  async mergeIntoAccessTokenPayloadForUser(userId: string, update: JSONObject, tenantId?: string): Promise<number> {
+    assertNoProtectedKeys(update ?? {}, true);
+    return this.store.mergePayloadForUser(userId, tenantId, withoutProtectedKeys(update ?? {}), Date.now());
+  }
+
+  async fetchAndSetClaim<T>(sessionHandle: string, claim: SessionClaim<T>, userContext?: UserContext): Promise<boolean> {
+    const record = await this.store.find(sessionHandle, Date.now());
+    if (!record) return false;
+    const context = this.policy.userContext(undefined, userContext);
+    const value = await claim.fetchValue(record.userId, record.tenantId, context);
+    if (value === undefined) return true;
+    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.addToPayload_internal({}, value, context));
+  }
+
+  async setClaimValue<T>(sessionHandle: string, claim: SessionClaim<T>, value: T, userContext?: UserContext): Promise<boolean> {
+    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.addToPayload_internal({}, value, this.policy.userContext(undefined, userContext)));
+  }
+
+  async getClaimValue<T>(sessionHandle: string, claim: SessionClaim<T>, userContext?: UserContext): Promise<{ status: 'OK'; value: T | undefined } | SessionDoesNotExist> {
+    const record = await this.store.find(sessionHandle, Date.now());
+    if (!record) return DOES_NOT_EXIST;
+    return { status: 'OK', value: claim.getValueFromPayload(record.accessTokenPayload, this.policy.userContext(undefined, userContext)) };
+  }
+
+  async removeClaim(sessionHandle: string, claim: SessionClaim<unknown>, userContext?: UserContext): Promise<boolean> {
+    return this.mergeIntoAccessTokenPayload(sessionHandle, claim.removeFromPayloadByMerge_internal({}, this.policy.userContext(undefined, userContext)));
+  }
+
+  /** Validates the stored payload in memory, then writes refetched values back (as `assertClaims` does online). */
+  async validateClaimsForSessionHandle(
+    sessionHandle: string,
+    override?: ValidatorOverride<SessionInformation>,
+    userContext?: UserContext,
+  ): Promise<ClaimValidationAnswer | SessionDoesNotExist> {
+    const session = await this.getSessionInformation(sessionHandle);
+    if (!session) return DOES_NOT_EXIST;
+    const context = this.policy.userContext(undefined, userContext);
+    const validators = await this.policy.validatorsFor(session, session, override, context);
+    const result = await validateClaims(validators, session.customClaimsInAccessTokenPayload, session.userId, session.tenantId, context);
+    if (Object.keys(result.update).length > 0) {
+      // The same protected-key rule as every other write (a claim keyed `sub` is refused).
+      assertNoProtectedKeys(result.update, true);
+      const stored = await this.store.mergePayload(session.sessionHandle, withoutProtectedKeys(result.update), Date.now());
+      if (!stored) return DOES_NOT_EXIST;
+    }
+    return { status: 'OK', invalidClaims: result.invalidClaims };
+  }
+
+  /** Validates a JWT payload (e.g. from another service) against the global validators or an override; no refetch. */
+  async validateClaimsInJWTPayload(
+    tenantId: string,
+    userId: string,
+    jwtPayload: JSONObject,
+    override?: ValidatorOverride<string>,
+    userContext?: UserContext,
+  ): Promise<ClaimValidationAnswer> {
+    const context = this.policy.userContext(undefined, userContext);
+    const validators = await this.policy.validatorsFor({ userId, tenantId }, userId, override, context);
+    return { status: 'OK', invalidClaims: await runClaimValidators(validators, jwtPayload, context) };
+  }
+}

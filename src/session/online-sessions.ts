@@ -1,0 +1,147 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { SessionClaimValidator } from '../claims/session-claim-validator';
+import type { UserContext } from '../claims/types';
+import { validateClaims } from '../claims/validate-claims';
+import type { SessionConfig } from '../config/session-config';
+import type { TokenTransferMethod } from '../config/session-module-options';
+import { InvalidClaimsError, UnauthorisedError } from '../errors/session-error';
+import type { JSONObject } from '../json';
+import { SESSION_CONFIG } from '../session.constants';
+import type { SessionRecord } from '../storage/session-record';
+import { SessionStore } from '../storage/session-store';
+import { AccessTokenIssuer, type IssuedAccessToken } from '../tokens/access-token-issuer';
+import { baseOf } from '../tokens/access-token-payload';
+import { assertNoProtectedKeys, customPartOfReplacement, withoutProtectedKeys } from '../tokens/protected-keys';
+import type { HttpExchange } from '../transport/http-objects';
+import { TokenTransport } from '../transport/token-transport';
+import { ActiveSession, type SessionOperations, type SessionState } from './active-session';
+import { ClaimPolicy } from './claim-policy';
+
+/** Every token of a new or refreshed session. */
+export type IssuedSession = IssuedAccessToken & { refreshToken: string; antiCsrfToken: string | null };
+
+/** Tokens a session starts a request with: verified from the request, or just issued. */
+export type OpeningTokens = Pick<IssuedAccessToken, 'accessToken' | 'payload'> & { frontToken?: string; refreshToken?: string; antiCsrfToken?: string | null };
+
+/**
+ * What a session object does within a request (the online forms of SuperTokens' API): writes go
+ * to the store first, atomically, then the token is re-issued for the stored payload (same
+ * expiry) and sent in the request's transfer method. One per app, shared by its sessions.
+ */
+@Injectable()
+export class OnlineSessions implements SessionOperations {
+  constructor(
+    @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
+    @Inject(SessionStore) private readonly store: SessionStore,
+    private readonly accessTokens: AccessTokenIssuer,
+    private readonly transport: TokenTransport,
+    private readonly policy: ClaimPolicy,
+  ) {}
+
+  /** A session object for tokens just issued (creation, refresh): they count as updated. */
+  open(tokens: OpeningTokens, transferMethod: TokenTransferMethod, exchange: HttpExchange): ActiveSession {
+    return new ActiveSession(this, { ...tokens, accessAndFrontTokenUpdated: true, transferMethod, exchange });
+  }
+
+  /**
+   * A session object for a verified token. With `storedPayload` (the database holds another
+   * payload: an offline change), the token is re-issued for it first, so the change reaches the
+   * user now, without a refresh.
+   */
+  async openVerified(
+    tokens: OpeningTokens,
+    transferMethod: TokenTransferMethod,
+    exchange: HttpExchange,
+    storedPayload?: JSONObject,
+  ): Promise<ActiveSession> {
+    const state: SessionState = { ...tokens, accessAndFrontTokenUpdated: false, transferMethod, exchange };
+    if (storedPayload) await this.reissue(state, storedPayload);
+    return new ActiveSession(this, state);
+  }
+
+  /** Writes a new or refreshed session's tokens to the response (if any) and opens the session object. */
+  deliver(issued: IssuedSession, transferMethod: TokenTransferMethod, exchange: HttpExchange): ActiveSession {
+    if (exchange.request && exchange.response) {
+      this.transport.writeSessionTokens({ request: exchange.request, response: exchange.response }, transferMethod, {
+        accessToken: issued.accessToken,
+        frontToken: issued.frontToken,
+        refreshToken: issued.refreshToken,
+        refreshTokenExpiresAt: Date.now() + this.config.refreshTokenValidity * 1000,
+        antiCsrfToken: issued.antiCsrfToken,
+      });
+    }
+    return this.open(issued, transferMethod, exchange);
+  }
+  /** The user context of a claim call in this session
+ (the request, when there is one). */
+  userContext(state: SessionState, extra?: UserContext): UserContext {
+    return this.policy.userContext(state.exchange.request, extra);
+  }
+
+  async merge(state: SessionState, update: JSONObject): Promise<void> {
+    update = update ?? {};
+    assertNoProtectedKeys(update, true);
+    const stored = await this.store.mergePayload(state.payload.sessionHandle, withoutProtectedKeys(update), Date.now());
+    if (!stored) throw sessionGone();
+    await this.reissue(state, stored.payload);
+  }
+
+  /** Legacy replace of the custom payload (see {@link customPartOfReplacement}). */
+  async replace(state: SessionState, payload: JSONObject): Promise<void> {
+    const jwt = this.config.jwt;
+    const custom = customPartOfReplacement(state.payload, payload ?? {}, jwt.enable ? jwt.propertyName : undefined);
+    if (!(await this.store.replacePayload(state.payload.sessionHandle, custom, Date.now()))) throw sessionGone();
+    await this.reissue(state, custom);
+  }
+
+  /** The stored session; 401 if it was revoked or expired meanwhile. */
+  async record(state: SessionState): Promise<SessionRecord> {
+    const record = await this.store.find(state.payload.sessionHandle, Date.now());
+    if (!record) throw sessionGone();
+    return record;
+  }
+
+  async updateData(state: SessionState, data: JSONObject): Promise<void> {
+    if (!(await this.store.updateSessionData(state.payload.sessionHandle, data ?? {}, Date.now()))) throw sessionGone();
+  }
+
+  /**
+   * Refetches what the validators ask for, writes refetched values back (even if validation then
+   * fails), runs every validator, and throws one 403 listing all failures in validator order.
+   */
+  async assertClaims(state: SessionState, validators: SessionClaimValidator[], userContext?: UserContext): Promise<void> {
+    if (validators.length === 0) return;
+    const { payload } = state;
+    // Validate the refetched payload in memory first (as supertokens-node does): validating after
+    // the write-back would age maxAge-0 values by the write's duration and fail them as "expired".
+    const result = await validateClaims(validators, payload, payload.sub, payload.tId, this.userContext(state, userContext));
+    if (Object.keys(result.update).length > 0) await this.merge(state, result.update);
+    if (result.invalidClaims.length > 0) throw new InvalidClaimsError(result.invalidClaims);
+  }
+
+  /** Deletes the session and clears its tokens in every transfer method the client holds. */
+  async revoke(state: SessionState): Promise<void> {
+    await this.store.delete([state.payload.sessionHandle]);
+    const { request, response } = state.exchange;
+    if (!response) return;
+    const carried = request ? this.transport.methodsCarried(request) : [];
+    this.transport.clearTokens(response, carried.includes(state.transferMethod) ? carried : [...carried, state.transferMethod]);
+  }
+
+  /** Replaces the token with one for `custom` (same expiry) and sends it if there is a response. */
+  async reissue(state: SessionState, custom: JSONObject): Promise<void> {
+    const issued = await this.accessTokens.issue(baseOf(state.payload), custom, state.payload.exp);
+    state.accessToken = issued.accessToken;
+    state.payload = issued.payload;
+    state.frontToken = issued.frontToken;
+    state.accessAndFrontTokenUpdated = true;
+    if (state.exchange.response) {
+      this.transport.writeTokens(state.exchange.response, state.transferMethod, { accessToken: issued.accessToken, frontToken: issued.frontToken });
+    }
+  }
+}
+
+/** The session was revoked or expired while the request used it. */
+function sessionGone(): UnauthorisedError {
+  return new UnauthorisedError('session does not exist anymore');
+}

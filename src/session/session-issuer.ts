@@ -1,0 +1,108 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { UserContext } from '../claims/types';
+import type { SessionConfig } from '../config/session-config';
+import type { CreateNewSessionInput } from '../config/session-module-options';
+import type { JSONObject } from '../json';
+import { SESSION_CONFIG } from '../session.constants';
+import type { SessionRecord } from '../storage/session-record';
+import { SessionStore } from '../storage/session-store';
+import { AccessTokenIssuer } from '../tokens/access-token-issuer';
+import { assertNoProtectedKeys, withoutProtectedKeys } from '../tokens/protected-keys';
+import { formatRefreshToken, type ParsedRefreshToken, refreshTokenHash1, refreshTokenStorageHash } from '../tokens/refresh-token';
+import { randomSecret } from '../tokens/secrets';
+import { newAntiCsrfToken } from '../transport/anti-csrf';
+import type { HttpExchange } from '../transport/http-objects';
+import { ClaimPolicy } from './claim-policy';
+import type { IssuedSession } from './online-sessions';
+
+/** What a new session is made of (the arguments of `createNewSession`). */
+export interface NewSession {
+  tenantId: string;
+  userId: string;
+  accessTokenPayload?: JSONObject | null;
+  sessionDataInDatabase?: JSONObject | null;
+  withAntiCsrfToken: boolean;
+  userContext?: UserContext;
+}
+
+/**
+ * Issues sessions: creation stores a new session, and creation and every refresh end in the same
+ * {@link issueForStoredSession} (a stored session plus its refresh token make the token set);
+ * `OnlineSessions.deliver` then sends the tokens and opens the session object.
+ */
+@Injectable()
+export class SessionIssuer {
+  constructor(
+    @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
+    @Inject(SessionStore) private readonly store: SessionStore,
+    private readonly accessTokens: AccessTokenIssuer,
+    private readonly policy: ClaimPolicy,
+  ) {}
+
+  /**
+   * Creates a session: the payload is the caller's, then the claims added on create, then the
+   * `createNewSession` hook's changes; protected keys are refused before anything is stored. The
+   * token is signed before the row is written, so a session that cannot be issued is not stored.
+   */
+  async create(session: NewSession, exchange: HttpExchange): Promise<IssuedSession> {
+    const { userId, tenantId } = session;
+    if (typeof userId !== 'string' || userId.length === 0) throw new TypeError('createNewSession: userId must be a non-empty string');
+    if (typeof tenantId !== 'string' || tenantId.length === 0) throw new TypeError('createNewSession: tenantId must be a non-empty string');
+    const userContext = this.policy.userContext(exchange.request, session.userContext);
+    // Deep copies: the caller's objects are never mutated, not even by a hook editing nested values in place.
+    let input: CreateNewSessionInput = {
+      userId,
+      tenantId,
+      accessTokenPayload: structuredClone(session.accessTokenPayload ?? {}),
+      sessionDataInDatabase: structuredClone(session.sessionDataInDatabase ?? {}),
+      userContext,
+    };
+    assertNoProtectedKeys(input.accessTokenPayload, false);
+    for (const claim of this.policy.claimsForNewSessions()) {
+      input.accessTokenPayload = { ...input.accessTokenPayload, ...(await claim.build(userId, tenantId, userContext)) };
+    }
+    if (this.config.createNewSession) input = (await this.config.createNewSession(input)) ?? input;
+    assertNoProtectedKeys(input.accessTokenPayload, false);
+
+    const now = Date.now();
+    const sessionHandle = randomUUID();
+    const refresh: ParsedRefreshToken = { sessionHandle, generation: 0, secret: randomSecret() };
+    const record: SessionRecord = {
+      sessionHandle,
+      userId,
+      tenantId,
+      refreshHash: refreshTokenStorageHash(formatRefreshToken(refresh)),
+      refreshGeneration: 0,
+      refreshSalt: randomSecret(),
+      rotatedAt: now,
+      antiCsrfToken: session.withAntiCsrfToken ? newAntiCsrfToken() : null,
+      accessTokenPayload: withoutProtectedKeys(input.accessTokenPayload),
+      sessionData: input.sessionDataInDatabase ?? {},
+      payloadVersion: 1,
+      createdAt: now,
+      expiresAt: now + this.config.refreshTokenValidity * 1000,
+    };
+    const issued = await this.issueForStoredSession(record, refresh);
+    await this.store.create(record);
+    return issued;
+  }
+
+  /** The tokens of a stored session whose current refresh token is `refresh` (`parent`: the one it replaced). */
+  async issueForStoredSession(record: SessionRecord, refresh: ParsedRefreshToken, parent?: ParsedRefreshToken): Promise<IssuedSession> {
+    const refreshToken = formatRefreshToken(refresh);
+    const issued = await this.accessTokens.issue(
+      {
+        sub: record.userId,
+        tId: record.tenantId,
+        rsub: record.userId,
+        sessionHandle: record.sessionHandle,
+        refreshTokenHash1: refreshTokenHash1(refreshToken),
+        parentRefreshTokenHash1: parent ? refreshTokenHash1(formatRefreshToken(parent)) : null,
+        antiCsrfToken: record.antiCsrfToken,
+      },
+      record.accessTokenPayload,
+    );
+    return { ...issued, refreshToken, antiCsrfToken: record.antiCsrfToken };
+  }
+}

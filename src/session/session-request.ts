@@ -1,0 +1,9 @@
+import type { IncomingMessage } from 'node:http';
+import type { SessionContainer } from './session-container';
+
+/**
+ * A request a guarded handler receives, with the verified session under `session` (the default
+ * `requestProperty`), as SuperTokens' `SessionRequest`: `SessionRequest<express.Request>`,
+ * `SessionRequest<FastifyRequest>`, or a plain Node request by default.
+ */
+export type SessionRequest<TRequest extends object = IncomingMessage> = TRequest & { session?: SessionContainer };

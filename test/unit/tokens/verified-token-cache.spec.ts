@@ -1,0 +1,54 @@
+import type { AccessTokenPayload } from '../../../src/tokens/access-token-payload';
+import { VerifiedTokenCache } from '../../../src/tokens/verified-token-cache';
+
+/**
+ * The verified-token cache changes cost, never validity: an entry is keyed by the exact token
+ * string, never served at or past the token's `exp`, bounded (oldest insertion evicted first),
+ * and frozen, so one request cannot change what the next request with the same token sees.
+ */
+function payload(exp: number, extra: Record<string, unknown> = {}): AccessTokenPayload {
+  return { sub: 'u', tId: 'public', rsub: 'u', sessionHandle: 'h', refreshTokenHash1: 'r', parentRefreshTokenHash1: null, antiCsrfToken: null, iat: 0, exp, iss: 'i', ...extra };
+}
+
+describe('VerifiedTokenCache', () => {
+  it('serves a verified token until its exp, then forgets it', () => {
+    const cache = new VerifiedTokenCache(10);
+    cache.set('t1', payload(100));
+    expect(cache.get('t1', 99)).toEqual(payload(100));
+    expect(cache.get('t1', 100)).toBeUndefined();
+    expect(cache.get('t1', 50)).toBeUndefined();
+  });
+
+  it('is keyed by the exact token string', () => {
+    const cache = new VerifiedTokenCache(10);
+    cache.set('token', payload(100));
+    expect(cache.get('token ', 1)).toBeUndefined();
+    expect(cache.get('Token', 1)).toBeUndefined();
+  });
+
+  it('evicts the oldest insertion when full', () => {
+    const cache = new VerifiedTokenCache(2);
+    cache.set('a', payload(100));
+    cache.set('b', payload(100));
+    cache.set('c', payload(100));
+    expect(cache.get('a', 1)).toBeUndefined();
+    expect(cache.get('b', 1)).toBeDefined();
+    expect(cache.get('c', 1)).toBeDefined();
+  });
+
+  it('caches nothing with capacity 0', () => {
+    const cache = new VerifiedTokenCache(0);
+    cache.set('a', payload(100));
+    expect(cache.get('a', 1)).toBeUndefined();
+  });
+
+  it('deep-freezes what it caches', () => {
+    const cache = new VerifiedTokenCache(1);
+    const p = payload(100, { roles: { v: ['user'], t: 1 } });
+    cache.set('a', p);
+    const cached = cache.get('a', 1)! as Record<string, any>;
+    expect(Object.isFrozen(cached)).toBe(true);
+    expect(Object.isFrozen(cached.roles.v)).toBe(true);
+    expect(() => cached.roles.v.push('admin')).toThrow(TypeError);
+  });
+});
