@@ -31,7 +31,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { DataSource } from 'typeorm';
 import { SESSION_DATA_SOURCE, SessionEntity, SessionModule, SessionService } from '../src';
-import { formatRefreshToken, refreshTokenStorageHash } from '../src/tokens/refresh-token';
+import { formatRefreshToken, refreshTokenStorageHash } from './internal';
 
 /** The part of `pg`'s Client this script uses (`pg` ships no types and `@types/pg` is not a dependency). */
 interface Client {

@@ -11,7 +11,13 @@
  *     once for every distinct such function on its stack). Async functions resume from the
  *     microtask queue, so their inclusive time covers the synchronous stretches only.
  *
- * Usable alone: `node dist/bench/throughput-profile.js FILE [TOP]`.
+ * Given the server's CPU µs per request (measured with `process.cpuUsage()`, not from the
+ * profile: sample times are wall-clock and swell when the core is shared), shares become µs per
+ * request, and `diffProfiles` lists what one variant spends per request beyond another (ours
+ * beyond the no-op guard: where the guard's µs go), function by function.
+ *
+ * Usable alone: `node dist/bench/throughput-profile.js FILE [TOP]`, or
+ * `node dist/bench/throughput-profile.js FILE --us-per-request N [--baseline OTHER.cpuprofile --baseline-us-per-request M]`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,6 +35,8 @@ interface ProfileNode {
 interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
+  /** µs between a sample and the previous one (so a sample stands for that much time). */
+  timeDeltas?: number[];
 }
 
 export interface Share {
@@ -38,9 +46,15 @@ export interface Share {
 
 export interface ProfileSummary {
   busySamples: number;
+  /** Busy time (µs) the profile covers. */
+  busyMicros: number;
   areas: Share[];
   self: Share[];
   focusInclusive: Share[];
+  /** Self time (µs) of every function, by {@link frameName}. */
+  selfMicrosByFunction: Map<string, number>;
+  /** Self time (µs) by area (package, project file, Node core...). */
+  selfMicrosByArea: Map<string, number>;
 }
 
 const NOT_WORK = new Set(['(idle)', '(root)']);
@@ -97,16 +111,25 @@ export function summarizeProfile(profileFile: string, top = 15): ProfileSummary 
   const self = new Map<string, number>();
   const focus = new Map<string, number>();
   const add = (map: Map<string, number>, k: string) => map.set(k, (map.get(k) ?? 0) + 1);
+  const selfMicros = new Map<string, number>();
+  const areaMicros = new Map<string, number>();
   let busy = 0;
-  for (const id of profile.samples) {
+  let busyMicros = 0;
+  for (let s = 0; s < profile.samples.length; s++) {
+    const id = profile.samples[s];
     const leaf = byId.get(id)!.callFrame;
     if (NOT_WORK.has(leaf.functionName)) continue;
     busy++;
+    // A sample's delta is the time since the previous sample; the next one's is the time it covers.
+    const micros = profile.timeDeltas?.[s + 1] ?? profile.timeDeltas?.[s] ?? 0;
+    busyMicros += micros;
+    selfMicros.set(frameName(leaf), (selfMicros.get(frameName(leaf)) ?? 0) + micros);
     let caller: CallFrame | undefined;
     for (let at = parent.get(id); at !== undefined && !caller; at = parent.get(at)) {
       if (byId.get(at)!.callFrame.url) caller = byId.get(at)!.callFrame;
     }
     add(areas, area(leaf, caller));
+    areaMicros.set(area(leaf, caller), (areaMicros.get(area(leaf, caller)) ?? 0) + micros);
     add(self, frameName(leaf));
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
@@ -124,7 +147,15 @@ export function summarizeProfile(profileFile: string, top = 15): ProfileSummary 
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([name, count]) => ({ name, percent: (100 * count) / Math.max(busy, 1) }));
-  return { busySamples: busy, areas: ranked(areas, 12), self: ranked(self, top), focusInclusive: ranked(focus, top) };
+  return {
+    busySamples: busy,
+    busyMicros,
+    areas: ranked(areas, 12),
+    self: ranked(self, top),
+    focusInclusive: ranked(focus, top),
+    selfMicrosByFunction: selfMicros,
+    selfMicrosByArea: areaMicros,
+  };
 }
 
 /** The summary as text lines; with `cpuMicrosPerRequest`, areas are also shown as µs per request. */
@@ -142,11 +173,62 @@ export function formatProfileSummary(title: string, summary: ProfileSummary, cpu
   return lines;
 }
 
+/**
+ * Self time per request by function in `mine` beyond `baseline` (each function's share of its
+ * profile's busy time × that server's CPU µs per request), largest first: where the extra µs of
+ * one variant go. Differences under `minMicros` are left out.
+ */
+export function diffProfiles(
+  mine: ProfileSummary,
+  mineMicrosPerRequest: number,
+  baseline: ProfileSummary,
+  baselineMicrosPerRequest: number,
+  by: 'function' | 'area' = 'function',
+  top = 20,
+  minMicros = 0.3,
+): { name: string; micros: number }[] {
+  const of = (summary: ProfileSummary) => (by === 'area' ? summary.selfMicrosByArea : summary.selfMicrosByFunction);
+  const perRequest = (summary: ProfileSummary, micros: number, name: string) => ((of(summary).get(name) ?? 0) / Math.max(summary.busyMicros, 1)) * micros;
+  const names = new Set([...of(mine).keys(), ...of(baseline).keys()]);
+  return [...names]
+    .map((name) => ({ name, micros: perRequest(mine, mineMicrosPerRequest, name) - perRequest(baseline, baselineMicrosPerRequest, name) }))
+    .filter((d) => Math.abs(d.micros) >= minMicros)
+    .sort((a, b) => b.micros - a.micros)
+    .slice(0, top);
+}
+
+/** `diffProfiles` by area, then by function, as text lines. */
+export function formatDiff(title: string, byArea: { name: string; micros: number }[], byFunction: { name: string; micros: number }[], totalDelta: number): string[] {
+  const row = (d: { name: string; micros: number }) => `  ${((d.micros >= 0 ? '+' : '') + d.micros.toFixed(2)).padStart(7)} µs  ${d.name}`;
+  return [
+    `### ${title}: ${totalDelta >= 0 ? '+' : ''}${totalDelta.toFixed(1)} µs of server CPU per request in all`,
+    '',
+    'self time per request, difference by area:',
+    ...byArea.map(row),
+    'self time per request, difference by function (largest first):',
+    ...byFunction.map(row),
+  ];
+}
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 if (require.main === module) {
   const [profileFile, top] = process.argv.slice(2);
   if (!profileFile) {
     console.error('usage: node dist/bench/throughput-profile.js FILE.cpuprofile [TOP]');
     process.exit(2);
   }
-  console.log(formatProfileSummary(path.basename(profileFile), summarizeProfile(profileFile, top ? Number(top) : 25)).join('\n'));
+  const summary = summarizeProfile(profileFile, top && !top.startsWith('--') ? Number(top) : 25);
+  const perRequest = Number(argValue('us-per-request') ?? NaN);
+  console.log(formatProfileSummary(path.basename(profileFile), summary, Number.isFinite(perRequest) ? perRequest : undefined).join('\n'));
+  const baselineFile = argValue('baseline');
+  const baselinePerRequest = Number(argValue('baseline-us-per-request') ?? NaN);
+  if (baselineFile && Number.isFinite(perRequest) && Number.isFinite(baselinePerRequest)) {
+    const baseline = summarizeProfile(baselineFile);
+    const diff = (by: 'function' | 'area') => diffProfiles(summary, perRequest, baseline, baselinePerRequest, by);
+    console.log(['', ...formatDiff(`${path.basename(profileFile)} beyond ${path.basename(baselineFile)}`, diff('area'), diff('function'), perRequest - baselinePerRequest)].join('\n'));
+  }
 }

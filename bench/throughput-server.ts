@@ -1,167 +1,159 @@
 /**
- * One server of the throughput benchmark (`bench/throughput.ts` forks one of these per
- * adapter × variant; not meant to be run by hand). It builds a Nest app whose only route is
- * `GET /hello` → `{"hello":"world"}`, guarded according to the variant, listens on an ephemeral
- * port of 127.0.0.1 and reports `{ type: 'ready', port, token?, jwks? }` to the parent over IPC.
- * It answers `{ type: 'cpu' }` with its CPU time so far (`{ type: 'cpu', micros }`), starts the
- * V8 sampling profiler on `{ type: 'profile-start', dir }` (answering `{ type: 'profile-started' }`;
- * the profile covers the measured rounds only, not start-up and warm-up) and on `{ type: 'stop' }`
- * writes the profile to `dir/<adapter>-<variant>.cpuprofile`, closes the app and exits.
+ * One server of the throughput race: a Nest app whose only route is `GET /hello` →
+ * `{"hello":"world"}`, guarded according to the variant (`throughput-variants.ts`), listening on
+ * 127.0.0.1.
  *
- * Arguments: `<adapter> <variant>`; the passport variant reads the PEM of the public key it
- * verifies with from `BENCH_PUBLIC_KEY_PEM`.
+ * Under the orchestrator (`bench/throughput.ts` forks one per adapter × variant, pinned to the
+ * server core) it talks over IPC: it reports `{ type: 'ready', port }`, answers `{ type: 'cpu' }`
+ * with its CPU time so far, starts the profiler on `{ type: 'profile-start', file }` and, on
+ * `{ type: 'stop' }`, writes the profile (if started), closes the app and exits.
+ *
+ * By hand, to profile one variant under a load of your own:
+ *
+ *   node dist/bench/throughput-server.js express ours --cpu-prof /tmp/ours.cpuprofile [--port 3000]
+ *   (prints the URL and a token; load it, e.g. npx autocannon -H "authorization=Bearer <token>" URL;
+ *    Ctrl-C writes the profile; node dist/bench/throughput-profile.js /tmp/ours.cpuprofile summarises it)
+ *
+ * A variant of our module opens the SQLite file of `BENCH_SQLITE_FILE` (by hand: a fresh temporary
+ * one, and the server mints the token it prints); the jose and passport variants read our public
+ * key from `BENCH_PUBLIC_JWK`; the SuperTokens variant needs `BENCH_SUPERTOKENS_CORE`.
  */
 import 'reflect-metadata';
-import { Controller, Get, Injectable, Module, UseGuards, type INestApplication, type ModuleMetadata } from '@nestjs/common';
+import { type INestApplication, Module, type ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AuthGuard as PassportAuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
+import { PassportModule } from '@nestjs/passport';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createPublicKey } from 'node:crypto';
 import fs from 'node:fs';
-import { Session as InspectorSession } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import { ExtractJwt, Strategy } from 'passport-jwt';
-import { AuthGuard, BooleanClaim, SessionModule, type SessionModuleOptions, SessionService } from '../src';
-import { ADAPTERS, VARIANTS, type Adapter, type Variant } from './throughput-variants';
+import { plugin as supertokensFastifyPlugin } from 'supertokens-node/framework/fastify';
+import { SessionService } from '../src';
+import { flag } from './support/cli';
+import { CpuProfiler } from './throughput-profiler';
+import {
+  BareController,
+  guardedController,
+  initSuperTokens,
+  joseGuard,
+  jwtStrategy,
+  NoopGuard,
+  OursController,
+  PassportController,
+  SuperTokensExpressGuard,
+  SuperTokensExpressMiddlewareModule,
+  SuperTokensFastifyGuard,
+} from './throughput-guards';
+import { BenchFlagClaim, benchSessionModule } from './throughput-tokens';
+import { ADAPTERS, SERVER_ENV, VARIANTS, type Adapter, type Variant } from './throughput-variants';
 
-/** Every session of every `ours*` variant carries this claim (true), so all their tokens have the same shape. */
-const BenchFlagClaim = new BooleanClaim({ key: 'bench-flag', fetchValue: () => true });
-
-// ---- the same route, four ways ------------------------------------------------------------
-
-const BODY = { hello: 'world' };
-
-@Controller()
-class BareController {
-  @Get('hello')
-  hello() {
-    return BODY;
-  }
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
 }
 
-@Controller()
-class OursController {
-  @Get('hello')
-  @UseGuards(AuthGuard)
-  hello() {
-    return BODY;
-  }
-}
-
-@Controller()
-class PassportController {
-  @Get('hello')
-  @UseGuards(PassportAuthGuard('jwt'))
-  hello() {
-    return BODY;
-  }
-}
-
-/**
- * The documented passport-jwt setup: bearer token, RS256 only, the public key as a PEM string
- * (jsonwebtoken then imports the PEM on every verification). The `passport-keyobject` variant
- * passes an imported `KeyObject` instead, which jsonwebtoken accepts and uses as is.
- */
-@Injectable()
-class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor() {
-    const pem = process.env.BENCH_PUBLIC_KEY_PEM;
-    if (!pem) throw new Error('BENCH_PUBLIC_KEY_PEM is not set');
-    const key = process.argv[3] === 'passport-keyobject' ? (createPublicKey(pem) as unknown as string) : pem;
-    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: key, algorithms: ['RS256'], ignoreExpiration: false });
-  }
-
-  validate(payload: { sub: string; sessionHandle?: string }) {
-    return { userId: payload.sub, sessionHandle: payload.sessionHandle };
-  }
-}
-
-function sessionModule(options: SessionModuleOptions) {
-  return SessionModule.forRoot({
-    database: { type: 'better-sqlite3', database: ':memory:' },
-    cleanupInterval: 0,
-    claimsToAddOnCreate: [BenchFlagClaim],
-    ...options,
-  });
-}
-
-function metadataFor(variant: Variant): ModuleMetadata {
+function metadataFor(adapter: Adapter, variant: Variant, databaseFile: string | undefined): ModuleMetadata {
+  const ours = (options = {}) => benchSessionModule(databaseFile!, options);
   switch (variant) {
     case 'bare':
       return { controllers: [BareController] };
     case 'module-only':
-      return { imports: [sessionModule({})], controllers: [BareController] };
+      return { imports: [ours()], controllers: [BareController] };
+    case 'noop':
+      return { controllers: [guardedController(NoopGuard)] };
     case 'ours':
-      return { imports: [sessionModule({})], controllers: [OursController] };
+    case 'ours-fresh':
+      return { imports: [ours()], controllers: [OursController] };
     case 'ours-nocache':
-      return { imports: [sessionModule({ verifiedTokenCacheSize: 0 })], controllers: [OursController] };
+      return { imports: [ours({ verifiedTokenCacheSize: 0 })], controllers: [OursController] };
     case 'ours-claim':
-      return { imports: [sessionModule({ globalClaimValidators: [BenchFlagClaim.validators.isTrue()] })], controllers: [OursController] };
+      return { imports: [ours({ globalClaimValidators: [BenchFlagClaim.validators.isTrue()] })], controllers: [OursController] };
+    case 'jose':
+      return { controllers: [guardedController(joseGuard(SERVER_ENV.publicJwk))] };
+    case 'supertokens':
+      initSuperTokens(adapter, requiredEnv(SERVER_ENV.supertokensCore));
+      // As the guide writes it: `@UseGuards(new AuthGuard())`; on Express its middleware module too.
+      return adapter === 'express'
+        ? { imports: [SuperTokensExpressMiddlewareModule], controllers: [guardedController(new SuperTokensExpressGuard())] }
+        : { controllers: [guardedController(new SuperTokensFastifyGuard())] };
     case 'passport':
     case 'passport-keyobject':
-      return { imports: [PassportModule], controllers: [PassportController], providers: [JwtStrategy] };
+      return { imports: [PassportModule], controllers: [PassportController], providers: [jwtStrategy(SERVER_ENV.publicJwk, variant === 'passport-keyobject')] };
   }
 }
 
-/** Sampling interval of `--cpu-prof` runs (V8's default is 1000 µs; a guard costs tens of µs). */
-const PROFILE_SAMPLING_MICROS = 200;
-
-function post(session: InspectorSession, method: string, params?: object): Promise<unknown> {
-  return new Promise((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
+async function createApp(adapter: Adapter, variant: Variant, databaseFile: string | undefined): Promise<INestApplication> {
+  @Module(metadataFor(adapter, variant, databaseFile))
+  class BenchModule {}
+  if (adapter === 'express') return NestFactory.create(BenchModule, { logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(BenchModule, new FastifyAdapter(), { logger: false });
+  // SuperTokens' Fastify setup registers its plugin (it serves `/auth/*` and hooks every request).
+  if (variant === 'supertokens') await app.register(supertokensFastifyPlugin as never);
+  return app;
 }
 
 async function main(): Promise<void> {
   const [adapter, variant] = process.argv.slice(2) as [Adapter, Variant];
-  if (!ADAPTERS.includes(adapter) || !(variant in VARIANTS)) throw new Error(`usage: throughput-server <adapter> <variant>, not ${adapter} ${variant}`);
-
-  @Module(metadataFor(variant))
-  class BenchModule {}
-
-  let app: INestApplication;
-  if (adapter === 'fastify') {
-    app = await NestFactory.create<NestFastifyApplication>(BenchModule, new FastifyAdapter(), { logger: false });
-  } else {
-    app = await NestFactory.create(BenchModule, { logger: false });
+  if (!ADAPTERS.includes(adapter) || !(variant in VARIANTS)) {
+    throw new Error(`usage: throughput-server <${ADAPTERS.join('|')}> <${Object.keys(VARIANTS).join('|')}> [--cpu-prof FILE] [--port N]`);
   }
-  await app.listen(0, '127.0.0.1');
+  const underOrchestrator = typeof process.send === 'function';
+  const info = VARIANTS[variant];
+  let databaseFile = process.env[SERVER_ENV.database];
+  if (info.usesModule && !databaseFile) {
+    if (underOrchestrator) throw new Error(`${SERVER_ENV.database} is not set`);
+    databaseFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nest-session-bench-')), 'sessions.sqlite');
+  }
+
+  const app = await createApp(adapter, variant, databaseFile);
+  await app.listen(Number(flag('port') ?? 0), '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
+  const profiler = new CpuProfiler();
 
-  let token: string | undefined;
-  let jwks: unknown;
-  if (VARIANTS[variant].mintsToken) {
-    const sessions = app.get(SessionService);
-    const session = await sessions.createNewSessionWithoutRequestResponse('public', 'bench-user', { name: 'Bench User' });
-    token = session.getAllSessionTokensDangerously().accessToken;
-    jwks = sessions.getJWKS();
+  if (underOrchestrator) {
+    let profileFile: string | undefined;
+    process.on('message', (message: { type?: string; file?: string }) => {
+      if (message?.type === 'cpu') {
+        const usage = process.cpuUsage();
+        process.send!({ type: 'cpu', micros: usage.user + usage.system });
+      } else if (message?.type === 'profile-start' && message.file) {
+        profileFile = message.file;
+        void profiler.start().then(() => process.send!({ type: 'profile-started' }));
+      } else if (message?.type === 'stop') {
+        void (async () => {
+          if (profileFile) await profiler.stop(profileFile);
+          await app.close().catch(() => undefined);
+          process.exit(0);
+        })();
+      }
+    });
+    process.on('disconnect', () => process.exit(0));
+    process.send!({ type: 'ready', port });
+    return;
   }
 
-  let profiler: { session: InspectorSession; dir: string } | undefined;
-  process.on('message', (message: { type?: string; dir?: string }) => {
-    if (message?.type === 'cpu') {
-      const usage = process.cpuUsage();
-      process.send!({ type: 'cpu', micros: usage.user + usage.system });
-    } else if (message?.type === 'profile-start' && message.dir) {
-      const session = new InspectorSession();
-      session.connect();
-      profiler = { session, dir: message.dir };
-      void post(session, 'Profiler.enable')
-        .then(() => post(session, 'Profiler.setSamplingInterval', { interval: PROFILE_SAMPLING_MICROS }))
-        .then(() => post(session, 'Profiler.start'))
-        .then(() => process.send!({ type: 'profile-started' }));
-    } else if (message?.type === 'stop') {
-      void (async () => {
-        if (profiler) {
-          const { profile } = (await post(profiler.session, 'Profiler.stop')) as { profile: unknown };
-          fs.writeFileSync(path.join(profiler.dir, `${adapter}-${variant}.cpuprofile`), JSON.stringify(profile));
-        }
-        await app.close().catch(() => undefined);
-        process.exit(0);
-      })();
-    }
-  });
-  process.on('disconnect', () => process.exit(0));
-  process.send!({ type: 'ready', port, token, jwks });
+  // By hand: print what a load generator needs, profile until Ctrl-C.
+  const url = `http://127.0.0.1:${port}/hello`;
+  console.log(`${adapter}/${variant} listening on ${url}`);
+  if (info.usesModule) {
+    const session = await app.get(SessionService).createNewSessionWithoutRequestResponse('public', 'bench-user', { name: 'Bench User' });
+    console.log(`token: ${session.getAccessToken()}`);
+  }
+  const profileFile = flag('cpu-prof');
+  if (profileFile !== undefined) {
+    const file = path.resolve(profileFile || `${adapter}-${variant}.cpuprofile`);
+    await profiler.start();
+    console.log(`profiling; Ctrl-C writes ${file}`);
+    const finish = async () => {
+      await profiler.stop(file);
+      await app.close().catch(() => undefined);
+      console.log(`profile written: ${file}`);
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void finish());
+    process.once('SIGTERM', () => void finish());
+  }
 }
 
 main().catch((error) => {

@@ -1,100 +1,74 @@
 /**
- * Throughput benchmark (DESIGN.md §8): requests/s and latency of one `GET /hello` route returning
- * `{"hello":"world"}`, side by side in one run, on Express and Fastify:
+ * Throughput race (issue 12, DESIGN.md §8): requests/s, latency and server CPU per request of one
+ * `GET /hello` → `{"hello":"world"}` route, side by side in one run, on Express and Fastify, for
+ * the variants of `throughput-variants.ts`: the bare route, the route in an app that imports
+ * SessionModule, a no-op async guard, our AuthGuard (steady-state token, never-seen tokens,
+ * cache off), a minimal `jose.jwtVerify` guard, supertokens-node's `verifySession()` in the
+ * guard of its NestJS guide (against `supertokens-stub.ts`), passport-jwt (PEM, KeyObject).
  *
- *   bare          no guard (the reference of the first ratio)
- *   ours          `@UseGuards(AuthGuard)`, header-mode access token, verified-token cache on (default)
- *   ours-nocache  the same with `verifiedTokenCacheSize: 0` (every request verifies the RS256 signature)
- *   ours-claim    cache on + a global `BooleanClaim` validator that passes (the claim is in the token)
- *   passport      `@nestjs/passport` `AuthGuard('jwt')` + passport-jwt, RS256, `secretOrKey` = public PEM
- *                 (the reference of the second ratio)
- *   module-only   (not by default) the bare route in an app that imports SessionModule: its
- *                 request middleware, no guard
- *   passport-keyobject  (not by default) passport-jwt with `secretOrKey` an imported KeyObject:
- *                 jsonwebtoken otherwise parses the PEM on every request
+ *   npm run bench                  (builds, then node dist/bench/throughput.js)
+ *   npm run bench -- --quick       (2 short rounds: checks the race works; not figures to quote)
+ *   node dist/bench/throughput.js --rounds 7 --adapters express --variants bare,noop,ours --out FILE --json FILE
  *
- *   npm run bench                          (builds, then node dist/bench/throughput.js)
- *   node dist/bench/throughput.js --duration 3 --rounds 5 --out bench/results/throughput.txt
+ * Setup. Every server is its own process started under `taskset -c 0`; this process (the load
+ * generator, autocannon's programmatic API in one thread, and the SuperTokens core stub) pins
+ * itself to CPU 1, so server and client never share a core (`--no-pin` to skip). Our tokens are
+ * minted before the servers start, in a SQLite file every server of our module opens, so all of
+ * them verify with one signing key; the jose and passport servers verify the same token with
+ * that key's public JWK; supertokens-node verifies a v5 token of the same payload minted with
+ * the stub's key. Unguarded servers get the same `Authorization` header (same request size).
  *
- * Setup. Each adapter × variant is its own server process (`throughput-server.ts`), started once
- * and idle while the others are measured; this process is the load generator (autocannon's
- * programmatic API, one thread). On 2 cores that gives the server one core and the client the
- * other: an in-process server would share one event loop with autocannon, so every variant would
- * also pay the client's per-request work and the ratios would shrink towards 1; separate server
- * processes also keep heaps, JIT state and GC of the variants apart. Every server gets the same
- * request (an `Authorization: Bearer` header of the same size, also on the bare route): each
- * `ours*` server gets a token of its own session (same payload shape, the `bench-flag` claim in
- * all of them); the bare and passport servers get the token of the first `ours*` server (Express
- * unless `--adapters fastify`), and passport verifies it with that server's public key (RSA 2048,
- * as jose generates it), so passport and our guard check the same bytes.
+ * Noise control. After a warm-up run per server, servers are measured in rounds, each running
+ * every server once for `--duration` seconds in an order rotated by one every round. Figures are
+ * medians across rounds; ratios are medians of per-round ratios, so slow phases of the shared
+ * machine cancel out.
  *
- * Noise control. After one warm-up run per server, the servers are measured in rounds, each round
- * running every server once for `--duration` seconds, in an order rotated by one every round.
- * Figures are medians across rounds; ratios are medians of the per-round ratios (a variant against
- * the bare / passport server of the same adapter in the same round), so slow phases of the shared
- * machine cancel out. Server CPU time per request (`process.cpuUsage()` of the server around each
- * run) is reported too: it hardly moves when another process steals the core, unlike requests/s.
- *
- * Flags: --duration S (3)  --rounds N (5)  --warmup S (1)  --connections N (10)
- *        --adapters express,fastify  --variants bare,ours,ours-nocache,ours-claim,passport[,module-only,passport-keyobject]
- *        --out FILE (also write the report there)  --cpu-prof [DIR] (profile the servers during the
- *        measured rounds, save DIR/<adapter>-<variant>.cpuprofile and print where their time goes;
- *        profiling slows them, so do not compare such a run with a plain one)
+ * Flags: --duration S (3)  --rounds N (5)  --warmup S (1)  --connections N (10)  --pool N (12000)
+ *        --adapters express,fastify  --variants a,b,...  (see throughput-variants.ts; bare is required)
+ *        --out FILE (the markdown report)  --json FILE (every run, for before/after comparisons)
+ *        --cpu-prof [DIR] (profile the servers during the measured rounds; summaries in the report)
+ *        --no-pin  --quick  --nice N (run servers and load generator at priority N, e.g. -10: only on a
+ *        machine of your own, it starves everything else)
  * The report goes to stdout, progress to stderr.
  */
 import autocannon from 'autocannon';
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatProfileSummary, summarizeProfile } from './throughput-profile';
-import { ADAPTERS, VARIANTS, type Adapter, type Variant } from './throughput-variants';
+import { decodeJwt } from 'jose';
+import { PROTECTED_PAYLOAD_KEYS } from '../src';
+import { flag, writeReport, hasFlag, listFlag, numberFlag, progress, QUICK } from './support/cli';
+import { canPin, commandLine, machineLine, pinnedForkOptions, pinSelf, sourceVersion } from './support/machine';
+import { fmtInt, median, percentile, Samples } from './support/stats';
+import { SuperTokensCoreStub } from './supertokens-stub';
+import { diffProfiles, formatDiff, formatProfileSummary, type ProfileSummary, summarizeProfile } from './throughput-profile';
+import { adapterTables, headlineTable, resultKey, type ReportSetup, type Results, type RunResult, setupNotes } from './throughput-report';
+import { mintTokens } from './throughput-tokens';
+import { ADAPTERS, ALL_VARIANTS, SERVER_ENV, VARIANTS, type Adapter, type Variant } from './throughput-variants';
 
 // ---- settings ---------------------------------------------------------------------------------
 
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const value = process.argv[i + 1];
-  return value === undefined || value.startsWith('--') ? '' : value;
-}
-function numberFlag(name: string, fallback: number): number {
-  const value = flag(name);
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, not "${value}"`);
-  return n;
-}
-function listFlag<T extends string>(name: string, allowed: readonly T[], fallback: T[]): T[] {
-  const value = flag(name);
-  if (value === undefined) return fallback;
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean) as T[];
-  for (const item of list) if (!allowed.includes(item)) throw new Error(`--${name}: unknown "${item}" (known: ${allowed.join(', ')})`);
-  return list;
-}
-
-const DURATION = numberFlag('duration', 3);
-const ROUNDS = Math.round(numberFlag('rounds', 5));
-const WARMUP = numberFlag('warmup', 1);
+const DURATION = numberFlag('duration', QUICK ? 1 : 3);
+const ROUNDS = Math.round(numberFlag('rounds', QUICK ? 2 : 5));
+const WARMUP = numberFlag('warmup', QUICK ? 0.5 : 1);
 const CONNECTIONS = Math.round(numberFlag('connections', 10));
-const ALL_VARIANTS = Object.keys(VARIANTS) as Variant[];
-const ADAPTER_LIST = listFlag('adapters', ADAPTERS, [...ADAPTERS]);
-const VARIANT_LIST = ALL_VARIANTS.filter((v) =>
-  listFlag('variants', ALL_VARIANTS, ALL_VARIANTS.filter((x) => VARIANTS[x].byDefault)).includes(v),
-);
+/** Must exceed the verified-token cache (10,000 entries by default) so every request misses. */
+const POOL_SIZE = Math.round(numberFlag('pool', QUICK ? 10_240 : 12_000));
+const ADAPTER_LIST = listFlag('adapters', ADAPTERS, ADAPTERS);
+const VARIANT_LIST = ALL_VARIANTS.filter((v) => listFlag('variants', ALL_VARIANTS, ALL_VARIANTS.filter((x) => VARIANTS[x].byDefault)).includes(v));
 const OUT = flag('out') || undefined;
+const JSON_OUT = flag('json') || undefined;
 const CPU_PROF = flag('cpu-prof');
-const PROFILE_DIR =
-  CPU_PROF === undefined ? undefined : path.resolve(CPU_PROF || fs.mkdtempSync(path.join(os.tmpdir(), 'nest-session-bench-prof-')));
-/** Pause between two runs, so one server's leftover work (GC, closing sockets) does not overlap the next run. */
+const PROFILE_DIR = CPU_PROF === undefined ? undefined : path.resolve(CPU_PROF || fs.mkdtempSync(path.join(os.tmpdir(), 'nest-session-prof-')));
+const PIN = !hasFlag('no-pin') && canPin();
+const NICE = Number(flag('nice') ?? 0);
+const SERVER_CPU = 0;
+const CLIENT_CPU = 1;
+/** Pause between two runs, so one server's leftover work (GC, closing sockets) does not overlap the next. */
 const PAUSE_MS = 100;
 
 if (!VARIANT_LIST.includes('bare')) throw new Error('--variants must include bare (the reference of the ratios)');
-
-function progress(message: string): void {
-  process.stderr.write(`${message}\n`);
-}
 
 // ---- servers ----------------------------------------------------------------------------------
 
@@ -103,24 +77,23 @@ interface Server {
   variant: Variant;
   child: ChildProcess;
   port: number;
-  token?: string;
-  jwks?: { keys: JsonWebKey[] };
-  /** The `Authorization` header every request to this server carries. */
-  authorization?: string;
+  /** Bearer tokens this server's requests carry, in turn (one for every variant but the pool one). */
+  tokens: string[];
+  cursor: number;
 }
 
-function startServer(adapter: Adapter, variant: Variant, env: NodeJS.ProcessEnv = {}): Promise<Server> {
+function startServer(adapter: Adapter, variant: Variant, env: NodeJS.ProcessEnv, tokens: string[]): Promise<Server> {
   const child = fork(path.join(__dirname, 'throughput-server.js'), [adapter, variant], {
+    ...pinnedForkOptions(PIN ? SERVER_CPU : undefined, NICE),
     env: { ...process.env, ...env },
-    execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`server ${adapter}/${variant} exited (${code}) before it was ready`));
     child.once('exit', onExit);
-    child.once('message', (message: { type: string; port: number; token?: string; jwks?: { keys: JsonWebKey[] } }) => {
+    child.once('message', (message: { port: number }) => {
       child.off('exit', onExit);
-      resolve({ adapter, variant, child, port: message.port, token: message.token, jwks: message.jwks });
+      resolve({ adapter, variant, child, port: message.port, tokens, cursor: 0 });
     });
   });
 }
@@ -138,7 +111,6 @@ function ask<T>(server: Server, message: object, answer: string): Promise<T> {
   });
 }
 
-/** Server CPU time (user + system, µs) so far. */
 async function serverCpu(server: Server): Promise<number> {
   return (await ask<{ micros: number }>(server, { type: 'cpu' }, 'cpu')).micros;
 }
@@ -146,7 +118,7 @@ async function serverCpu(server: Server): Promise<number> {
 function stopServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     if (server.child.exitCode !== null) return resolve();
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
     server.child.once('exit', () => {
       clearTimeout(timer);
       resolve();
@@ -155,14 +127,10 @@ function stopServer(server: Server): Promise<void> {
   });
 }
 
-function pemOf(jwks: { keys: JsonWebKey[] }): string {
-  return createPublicKey({ key: jwks.keys[0], format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
-}
-
-/** The route answers 200 with the token (and 401 without it when guarded). */
+/** 200 `{"hello":"world"}` with the token; 401 without it on guarded variants. */
 async function checkServer(server: Server): Promise<void> {
   const url = `http://127.0.0.1:${server.port}/hello`;
-  const ok = await fetch(url, { headers: { authorization: server.authorization! } });
+  const ok = await fetch(url, { headers: { authorization: `Bearer ${server.tokens[0]}` } });
   const body = await ok.text();
   if (ok.status !== 200 || body !== '{"hello":"world"}') throw new Error(`${server.adapter}/${server.variant}: expected 200 {"hello":"world"}, got ${ok.status} ${body}`);
   if (VARIANTS[server.variant].guarded) {
@@ -174,24 +142,11 @@ async function checkServer(server: Server): Promise<void> {
 
 // ---- one load run -----------------------------------------------------------------------------
 
-interface RunResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  cpuMicrosPerRequest: number;
-  failures: number;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 async function loadRun(server: Server, seconds: number): Promise<RunResult> {
-  let latencies = new Float64Array(1 << 16);
-  let count = 0;
+  const latencies = new Samples();
   const cpuBefore = await serverCpu(server);
   const started = process.hrtime.bigint();
+  const pool = server.tokens.length > 1;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -199,189 +154,182 @@ async function loadRun(server: Server, seconds: number): Promise<RunResult> {
         connections: CONNECTIONS,
         pipelining: 1,
         duration: seconds,
-        headers: { authorization: server.authorization! },
+        headers: { authorization: `Bearer ${server.tokens[0]}` },
+        // A pool variant gets the next token of the pool on every request.
+        requests: pool
+          ? [
+              {
+                setupRequest: (request: { headers?: Record<string, string> }) => {
+                  request.headers = { ...request.headers, authorization: `Bearer ${server.tokens[server.cursor++ % server.tokens.length]}` };
+                  return request;
+                },
+              } as autocannon.Request,
+            ]
+          : undefined,
       },
       (error: unknown, res: autocannon.Result) => (error ? reject(error) : resolve(res)),
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode !== 200) return;
-      if (count === latencies.length) {
-        const bigger = new Float64Array(latencies.length * 2);
-        bigger.set(latencies);
-        latencies = bigger;
-      }
-      latencies[count++] = responseTime;
+      if (statusCode === 200) latencies.add(responseTime);
     });
   });
   const elapsedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = await serverCpu(server);
-  const sorted = latencies.subarray(0, count).sort();
+  const sorted = latencies.sorted();
   return {
-    rps: count / elapsedSeconds,
+    requests: latencies.count,
+    rps: latencies.count / elapsedSeconds,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
-    cpuMicrosPerRequest: (cpuAfter - cpuBefore) / Math.max(count, 1),
+    cpuMicrosPerRequest: (cpuAfter - cpuBefore) / Math.max(latencies.count, 1),
     failures: result.errors + result.timeouts + result.non2xx,
   };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// ---- statistics and report --------------------------------------------------------------------
+// ---- profiles ---------------------------------------------------------------------------------
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
+/** Pairs whose per-request difference the report breaks down by function: [mine, baseline]. */
+const PROFILE_DIFFS: [Variant, Variant][] = [
+  ['ours', 'noop'],
+  ['noop', 'bare'],
+  ['module-only', 'bare'],
+  ['ours-nocache', 'ours'],
+];
 
-const key = (adapter: Adapter, variant: Variant) => `${adapter}/${variant}`;
-
-function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-function fmtMs(n: number): string {
-  return n.toFixed(2);
-}
-function fmtRatio(n: number | undefined): string {
-  return n === undefined || Number.isNaN(n) ? '–' : `${n.toFixed(2)}×`;
-}
-function fmtSigned(n: number): string {
-  const r = Math.round(n);
-  return r > 0 ? `+${r}` : `${r}`;
-}
-
-/** `commit abc1234` (+ `, uncommitted changes in src/`), or nothing outside a git checkout. */
-function sourceVersion(): string {
-  try {
-    const git = (args: string[]) => execFileSync('git', args, { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const commit = git(['rev-parse', '--short', 'HEAD']);
-    return `commit ${commit}${git(['--no-optional-locks', 'status', '--porcelain', '--', 'src']) ? ' + uncommitted changes in src/' : ''}`;
-  } catch {
-    return 'not a git checkout';
+function profileSection(servers: Server[], results: Results): string[] {
+  const lines = [`### Server CPU profiles of the measured rounds (${PROFILE_DIR})`, ''];
+  const profiled = new Map<string, { summary: ProfileSummary; cpu: number }>();
+  for (const server of servers) {
+    const key = resultKey(server.adapter, server.variant);
+    const file = path.join(PROFILE_DIR!, `${server.adapter}-${server.variant}.cpuprofile`);
+    if (!fs.existsSync(file)) continue;
+    const cpu = median(results.get(key)!.map((r) => r.cpuMicrosPerRequest));
+    const summary = summarizeProfile(file);
+    profiled.set(key, { summary, cpu });
+    lines.push('```', ...formatProfileSummary(key, summary, cpu), '```', '');
   }
-}
-
-function report(results: Map<string, RunResult[]>, meta: { startedAt: Date; load: [number[], number[]]; seconds: number }): string[] {
-  const lines: string[] = [];
-  const cpus = os.cpus();
-  lines.push(`# Throughput: GET /hello → {"hello":"world"}, ${meta.startedAt.toISOString()} (${sourceVersion()})`);
-  lines.push('');
-  lines.push(`Command: node dist/bench/throughput.js ${process.argv.slice(2).join(' ')}`.trimEnd());
-  lines.push('');
-  lines.push(
-    `Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}; load average ${meta.load[0].map((n) => n.toFixed(2)).join(' ')} at start, ` +
-      `${meta.load[1].map((n) => n.toFixed(2)).join(' ')} at end; ${Math.round(meta.seconds)} s in all.`,
-  );
-  lines.push(
-    `autocannon, ${CONNECTIONS} connections, no pipelining, ${ROUNDS} rounds × ${DURATION} s per server (after ${WARMUP} s warm-up), ` +
-      `servers in their own processes, order rotated every round.${PROFILE_DIR ? ' SERVERS PROFILED (--cpu-prof): slower than a plain run.' : ''}`,
-  );
-  lines.push('');
   for (const adapter of ADAPTER_LIST) {
-    lines.push(`## ${adapter === 'express' ? 'Express' : 'Fastify'}`);
-    lines.push('');
-    lines.push('| Variant | req/s | req/s range | p50 ms | p99 ms | server CPU µs/req | CPU µs/req vs bare | req/s ÷ bare | req/s ÷ passport-jwt |');
-    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    const bare = results.get(key(adapter, 'bare'))!;
-    const passport = results.get(key(adapter, 'passport'));
-    for (const variant of VARIANT_LIST) {
-      const runs = results.get(key(adapter, variant))!;
-      const rps = runs.map((r) => r.rps);
-      const perRound = (reference: RunResult[] | undefined, f: (mine: RunResult, ref: RunResult) => number) =>
-        reference ? median(runs.map((r, i) => f(r, reference[i]))) : undefined;
-      const failures = runs.reduce((n, r) => n + r.failures, 0);
-      lines.push(
-        `| ${VARIANTS[variant].label}${failures ? ` (**${failures} failed requests**)` : ''} | ${fmtInt(median(rps))} | ${fmtInt(Math.min(...rps))}–${fmtInt(Math.max(...rps))} | ` +
-          `${fmtMs(median(runs.map((r) => r.p50)))} | ${fmtMs(median(runs.map((r) => r.p99)))} | ${median(runs.map((r) => r.cpuMicrosPerRequest)).toFixed(0)} | ` +
-          `${variant === 'bare' ? '–' : fmtSigned(perRound(bare, (m, b) => m.cpuMicrosPerRequest - b.cpuMicrosPerRequest)!)} | ` +
-          `${fmtRatio(perRound(bare, (m, b) => m.rps / b.rps))} | ${fmtRatio(perRound(passport, (m, p) => m.rps / p.rps))} |`,
-      );
+    for (const [mine, baseline] of PROFILE_DIFFS) {
+      const a = profiled.get(resultKey(adapter, mine));
+      const b = profiled.get(resultKey(adapter, baseline));
+      if (!a || !b) continue;
+      const diff = (by: 'function' | 'area') => diffProfiles(a.summary, a.cpu, b.summary, b.cpu, by);
+      lines.push('```', ...formatDiff(`${adapter}: ${mine} beyond ${baseline}`, diff('area'), diff('function'), a.cpu - b.cpu), '```', '');
     }
-    lines.push('');
   }
-  lines.push(
-    'req/s, p50, p99 and CPU µs/req: medians across rounds. Ratios and "vs bare": medians of the per-round comparisons with the same adapter. ' +
-      'Latency is measured under saturation (the server is at 100% of one core with ' +
-      `${CONNECTIONS} requests in flight), so it is mostly queueing: p50 ≈ connections ÷ req/s. The cache-on rows reuse one token (every request ` +
-      'after the first is a cache hit); real traffic sits between the cache-on and cache-off rows.',
-  );
   return lines;
 }
 
 // ---- main -------------------------------------------------------------------------------------
 
+/** Custom claims of a token of ours (for SuperTokens tokens of the same shape and size). */
+function customClaimsOf(token: string): Record<string, unknown> {
+  const payload = decodeJwt(token) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(payload).filter(([key]) => !PROTECTED_PAYLOAD_KEYS.includes(key)));
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
-  const loadAtStart = os.loadavg();
+  const machineAtStart = machineLine();
+  if (PIN) pinSelf(CLIENT_CPU);
+  if (NICE) os.setPriority(NICE);
+  const pinned =
+    (PIN ? `servers pinned to CPU ${SERVER_CPU} (taskset), load generator and core stub to CPU ${CLIENT_CPU}` : 'no CPU pinning') +
+    (NICE ? `, all at nice ${NICE}` : ', normal priority (sharing the cores with whatever else runs)');
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nest-session-bench-'));
+  const databaseFile = path.join(workDir, 'sessions.sqlite');
   const servers: Server[] = [];
-  const perServer = WARMUP + ROUNDS * DURATION + (ROUNDS + 1) * (PAUSE_MS / 1000);
-  progress(
-    `throughput bench: ${ADAPTER_LIST.join(', ')} × ${VARIANT_LIST.join(', ')}; about ${Math.ceil(ADAPTER_LIST.length * VARIANT_LIST.length * perServer)} s of load`,
-  );
+  const stub = VARIANT_LIST.includes('supertokens') ? new SuperTokensCoreStub() : undefined;
   try {
-    // Servers that mint a token first: the passport servers verify the first one's token with its key.
-    const minting = ADAPTER_LIST.flatMap((a) => VARIANT_LIST.filter((v) => VARIANTS[v].mintsToken).map((v) => [a, v] as const));
-    servers.push(...(await Promise.all(minting.map(([a, v]) => startServer(a, v)))));
-    let reference = servers.find((s) => s.token);
-    if (!reference) {
-      // No `ours*` variant asked for: start one only to get a token and its key.
-      reference = await startServer(ADAPTER_LIST[0], 'ours');
-      await stopServer(reference);
+    const needsPool = VARIANT_LIST.some((v) => VARIANTS[v].token === 'ours-pool');
+    progress(`minting ${needsPool ? `1 + ${fmtInt(POOL_SIZE)}` : '1'} access tokens in ${databaseFile}`);
+    const minted = await mintTokens(databaseFile, needsPool ? POOL_SIZE : 0, (n) => progress(`  ${fmtInt(n)} minted`));
+    const env: NodeJS.ProcessEnv = { [SERVER_ENV.database]: databaseFile, [SERVER_ENV.publicJwk]: JSON.stringify(minted.jwks.keys[0]) };
+    let supertokensToken: string | undefined;
+    if (stub) {
+      env[SERVER_ENV.supertokensCore] = await stub.start();
+      supertokensToken = await stub.mint('bench-user-0', customClaimsOf(minted.single));
     }
-    const others = ADAPTER_LIST.flatMap((a) => VARIANT_LIST.filter((v) => !VARIANTS[v].mintsToken).map((v) => [a, v] as const));
-    const env = { BENCH_PUBLIC_KEY_PEM: pemOf(reference.jwks!) };
-    servers.push(...(await Promise.all(others.map(([a, v]) => startServer(a, v, env)))));
-    for (const server of servers) {
-      server.authorization = `Bearer ${server.token ?? reference.token}`;
-      await checkServer(server);
+    const tokensFor = (variant: Variant) => {
+      const kind = VARIANTS[variant].token;
+      return kind === 'ours-pool' ? minted.pool : kind === 'supertokens' ? [supertokensToken!] : [minted.single];
+    };
+
+    const order = ADAPTER_LIST.flatMap((a) => VARIANT_LIST.map((v) => [a, v] as const));
+    progress(`starting ${order.length} servers (${pinned})`);
+    // A few at a time: they all start on one core.
+    for (let i = 0; i < order.length; i += 4) {
+      servers.push(...(await Promise.all(order.slice(i, i + 4).map(([a, v]) => startServer(a, v, env, tokensFor(v))))));
     }
-    const byKey = new Map(servers.map((s) => [key(s.adapter, s.variant), s]));
-    // Report order: adapter by adapter, variant by variant; measuring order rotates from it.
-    const order = ADAPTER_LIST.flatMap((a) => VARIANT_LIST.map((v) => byKey.get(key(a, v))!));
-    progress(`${servers.length} servers ready; warming up (${WARMUP} s each)`);
-    for (const server of order) await loadRun(server, WARMUP);
+    for (const server of servers) await checkServer(server);
+    const perServer = WARMUP + ROUNDS * (DURATION + PAUSE_MS / 1000);
+    progress(`${servers.length} servers ready; warm-up, then ${ROUNDS} rounds (about ${Math.ceil(servers.length * perServer)} s of load)`);
+    for (const server of servers) await loadRun(server, WARMUP);
     if (PROFILE_DIR) {
-      fs.mkdirSync(PROFILE_DIR, { recursive: true });
-      for (const server of order) {
-        fs.rmSync(path.join(PROFILE_DIR, `${server.adapter}-${server.variant}.cpuprofile`), { force: true });
-        await ask(server, { type: 'profile-start', dir: PROFILE_DIR }, 'profile-started');
+      for (const server of servers) {
+        await ask(server, { type: 'profile-start', file: path.join(PROFILE_DIR, `${server.adapter}-${server.variant}.cpuprofile`) }, 'profile-started');
       }
     }
 
-    const results = new Map<string, RunResult[]>(order.map((s) => [key(s.adapter, s.variant), []]));
+    const results: Results = new Map(servers.map((s) => [resultKey(s.adapter, s.variant), []]));
     for (let round = 0; round < ROUNDS; round++) {
-      const rotated = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
+      const shift = round % servers.length;
+      const rotated = [...servers.slice(shift), ...servers.slice(0, shift)];
       const line: string[] = [];
       for (const server of rotated) {
         await sleep(PAUSE_MS);
         const run = await loadRun(server, DURATION);
-        results.get(key(server.adapter, server.variant))!.push(run);
+        results.get(resultKey(server.adapter, server.variant))!.push(run);
         line.push(`${server.adapter}/${server.variant} ${fmtInt(run.rps)}`);
       }
       progress(`round ${round + 1}/${ROUNDS}: ${line.join(', ')}`);
     }
-    const lines = report(results, { startedAt, load: [loadAtStart, os.loadavg()], seconds: (Date.now() - startedAt.getTime()) / 1000 });
-
     await Promise.all(servers.map(stopServer));
-    if (PROFILE_DIR) {
-      lines.push('', `## Server CPU profiles of the measured rounds (${PROFILE_DIR})`, '');
-      for (const server of order) {
-        const file = path.join(PROFILE_DIR, `${server.adapter}-${server.variant}.cpuprofile`);
-        if (!fs.existsSync(file)) continue;
-        const cpu = median(results.get(key(server.adapter, server.variant))!.map((r) => r.cpuMicrosPerRequest));
-        lines.push(...formatProfileSummary(`${server.adapter}/${server.variant}`, summarizeProfile(file), cpu), '');
-      }
+
+    const setup: ReportSetup = {
+      adapters: ADAPTER_LIST,
+      variants: VARIANT_LIST,
+      connections: CONNECTIONS,
+      rounds: ROUNDS,
+      duration: DURATION,
+      warmup: WARMUP,
+      poolSize: POOL_SIZE,
+      pinned,
+      profiled: PROFILE_DIR !== undefined,
+    };
+    const lines = [
+      `## Throughput race, ${startedAt.toISOString()} (${sourceVersion()})${QUICK ? ' — QUICK MODE, not figures to quote' : ''}`,
+      '',
+      `Command: \`${commandLine('throughput.js')}\``,
+      '',
+      `${machineAtStart} at start; ${machineLine().replace(/^.*load average/, 'load average')} at end; ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s in all.`,
+      '',
+      ...setupNotes(setup).flatMap((note) => [note, '']),
+      ...headlineTable(results, setup),
+      '',
+      ...adapterTables(results, setup),
+    ];
+    if (stub) {
+      lines.push(
+        `SuperTokens core stub, requests received during the whole run: ${stub.describeHits()}` +
+          (stub.unexpectedHits() > 0 ? ` — **${stub.unexpectedHits()} beyond the JWKS and the API version**` : ' (nothing beyond the JWKS and the API version).'),
+        '',
+      );
     }
+    if (PROFILE_DIR) lines.push(...profileSection(servers, results));
     const text = lines.join('\n') + '\n';
-    process.stdout.write(text);
-    if (OUT) {
-      fs.mkdirSync(path.dirname(OUT), { recursive: true });
-      fs.writeFileSync(OUT, text);
-      progress(`report written to ${OUT}`);
+    writeReport(text, OUT);
+    if (JSON_OUT) {
+      fs.mkdirSync(path.dirname(path.resolve(JSON_OUT)), { recursive: true });
+      fs.writeFileSync(JSON_OUT, JSON.stringify({ startedAt, source: sourceVersion(), setup, results: Object.fromEntries(results) }, null, 1));
+      progress(`runs written to ${JSON_OUT}`);
     }
   } finally {
     await Promise.all(servers.map(stopServer));
+    await stub?.stop();
+    fs.rmSync(workDir, { recursive: true, force: true });
   }
 }
 

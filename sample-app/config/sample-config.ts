@@ -8,6 +8,16 @@ export interface SampleConfig {
   accessTokenValidity: number;
   /** Base of the links the app sends, e.g. email-verification links (`PUBLIC_URL`, default `http://localhost:<port>`). */
   publicUrl: string;
+  /**
+   * Origins of pages served elsewhere that call this API with credentials (`WEBSITE_ORIGIN`,
+   * comma-separated, e.g. `http://localhost:5173`); empty (the default) turns CORS off, which is
+   * right for the page this app serves itself.
+   */
+  websiteOrigins: string[];
+  /** Seconds a just-rotated refresh token still refreshes without a theft alarm (`REFRESH_GRACE_PERIOD`, default 30). */
+  refreshGracePeriod: number;
+  /** How the page this app serves keeps its tokens (`TOKEN_TRANSFER_METHOD`: `cookie`, the default, or `header`). */
+  tokenTransferMethod: 'cookie' | 'header';
 }
 
 /** Injection token of the {@link SampleConfig}. */
@@ -21,7 +31,26 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     port,
     accessTokenValidity: integer('ACCESS_TOKEN_VALIDITY', env.ACCESS_TOKEN_VALIDITY, 3600, 1, Number.MAX_SAFE_INTEGER),
     publicUrl: url('PUBLIC_URL', env.PUBLIC_URL, `http://localhost:${port}`),
+    websiteOrigins: origins('WEBSITE_ORIGIN', env.WEBSITE_ORIGIN),
+    refreshGracePeriod: integer('REFRESH_GRACE_PERIOD', env.REFRESH_GRACE_PERIOD, 30, 0, 24 * 60 * 60),
+    tokenTransferMethod: oneOf('TOKEN_TRANSFER_METHOD', env.TOKEN_TRANSFER_METHOD, ['cookie', 'header'] as const, 'cookie'),
   };
+}
+
+function origins(name: string, raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((entry) => {
+    const parsed = url(name, entry, '');
+    if (new URL(parsed).origin !== parsed) throw new Error(`${name} takes origins (scheme://host[:port], no path), got "${entry.trim()}"`);
+    return parsed;
+  });
+}
+
+function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return value as T;
 }
 
 function url(name: string, raw: string | undefined, fallback: string): string {

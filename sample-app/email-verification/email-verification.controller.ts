@@ -55,16 +55,17 @@ export class EmailVerificationController {
   }
 
   /**
-   * `{ verified }`, read from the users table; if the session's `st-ev` claim says otherwise it is
-   * refetched (`fetchAndSetClaim`) and a new access token goes back (what SuperTokens'
-   * `GET /user/email/verify` does). The demo page calls it after the link was opened elsewhere.
+   * `{ verified }`, read from the users table. The session's `st-ev` claim is refetched every time
+   * (`fetchAndSetClaim`) and a new access token goes back, as SuperTokens'
+   * `GET /user/email/verify` does: the page's SDK polls this while the email is unverified, and
+   * only a new front-token tells it the value (and its fetch time) changed. That holds even when
+   * the link was opened in the same browser and the session cookie already says "verified".
    */
   @Get('status')
   @UseGuards(new AuthGuard({ overrideGlobalClaimValidators: withoutSignInSteps }))
   async status(@Session() session: SessionContainer): Promise<{ verified: boolean }> {
-    const verified = await this.users.isEmailVerified(session.getUserId());
-    if ((await session.getClaimValue(EmailVerificationClaim)) !== verified) await session.fetchAndSetClaim(EmailVerificationClaim);
-    return { verified };
+    await session.fetchAndSetClaim(EmailVerificationClaim);
+    return { verified: (await session.getClaimValue(EmailVerificationClaim)) === true };
   }
 
   /** Sends a new link (the old one stops working); `EMAIL_ALREADY_VERIFIED_ERROR` if there is nothing to verify. */

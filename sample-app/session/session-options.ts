@@ -22,6 +22,7 @@ import type { UsersService } from '../users/users.service';
 export function sampleSessionOptions(config: SampleConfig, users: UsersService): SessionModuleOptions {
   return {
     accessTokenValidity: config.accessTokenValidity,
+    refreshGracePeriod: config.refreshGracePeriod,
     emailVerification: {
       mode: 'REQUIRED',
       isEmailVerified: (userId) => users.isEmailVerified(userId),

@@ -1,14 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The page's files; a fixed list, so no request path ever reaches the file system. */
 export const PUBLIC_FILES = {
   'index.html': 'text/html; charset=utf-8',
+  'styles.css': 'text/css; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
 } as const;
 
 export type PublicFileName = keyof typeof PUBLIC_FILES;
+
+/** Built from `sample-app/frontend/` by `npm run build:frontend` (part of `npm start`); not in git. */
+export const BUNDLE_FILE: PublicFileName = 'app.js';
 
 /**
  * `sample-app/public/` holds plain files that the TypeScript build does not copy. This code runs
@@ -24,7 +28,11 @@ export function findPublicDirectory(start: string = __dirname): string {
   }
 }
 
-/** The page's files, read once at start. */
+/**
+ * The page's files, read once at start. The script bundle is generated: when it is missing (a
+ * test run or `ts-node` without `npm run build:frontend`) the app still starts, says so in the
+ * log, and `read` returns undefined for it.
+ */
 @Injectable()
 export class PublicFiles {
   private readonly contents = new Map<PublicFileName, string>();
@@ -32,11 +40,16 @@ export class PublicFiles {
   constructor() {
     const directory = findPublicDirectory();
     for (const name of Object.keys(PUBLIC_FILES) as PublicFileName[]) {
-      this.contents.set(name, readFileSync(join(directory, name), 'utf8'));
+      const path = join(directory, name);
+      if (name === BUNDLE_FILE && !existsSync(path)) {
+        new Logger('PublicFiles').warn(`${path} is not built: run "npm run build:frontend" (npm start does it)`);
+        continue;
+      }
+      this.contents.set(name, readFileSync(path, 'utf8'));
     }
   }
 
-  read(name: PublicFileName): string {
-    return this.contents.get(name)!;
+  read(name: PublicFileName): string | undefined {
+    return this.contents.get(name);
   }
 }

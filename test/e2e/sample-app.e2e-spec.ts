@@ -4,6 +4,7 @@ import { AppModule } from '../../sample-app/app.module';
 import { Outbox } from '../../sample-app/outbox/outbox.service';
 import { DEMO_USERS } from '../../sample-app/users/demo-users.seeder';
 import { createTestApp, PLATFORMS } from '../support/platforms';
+import { buildFrontend } from '../support/sample-site';
 import { cookieTokens, decodeFrontToken, headerTokens, jwtPayload, setCookie } from '../support/tokens';
 
 /**
@@ -32,6 +33,7 @@ describe.each(PLATFORMS)('sample app (%s)', (platform) => {
   }
 
   beforeAll(async () => {
+    await buildFrontend();
     // The app reads its configuration when it boots: a private in-memory database per app.
     previousDb = process.env.SAMPLE_DB;
     process.env.SAMPLE_DB = ':memory:';
@@ -44,13 +46,23 @@ describe.each(PLATFORMS)('sample app (%s)', (platform) => {
     else process.env.SAMPLE_DB = previousDb;
   });
 
-  it('serves the demo page and its script at /', async () => {
+  it('serves the page at /: HTML, stylesheet, its config and the supertokens-web-js bundle', async () => {
     const page = await http().get('/').expect(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
-    expect(page.text).toContain('<script src="/app.js"></script>');
+    expect(page.headers['content-security-policy']).toBe("default-src 'self'; frame-ancestors 'none'");
+    expect(page.text).toContain('<script src="config.js"></script>');
+    expect(page.text).toContain('<script src="app.js"></script>');
+    expect((await http().get('/styles.css').expect(200)).headers['content-type']).toMatch(/^text\/css/);
+
+    const config = await http().get('/config.js').expect(200);
+    expect(config.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(config.text).toBe('window.NEWSROOM_CONFIG = {"apiBasePath":"/auth","tokenTransferMethod":"cookie"};\n');
+
+    // The bundle (built in beforeAll, as `npm start` does) is SuperTokens' SDK plus the page.
     const script = await http().get('/app.js').expect(200);
     expect(script.headers['content-type']).toMatch(/^text\/javascript/);
-    expect(script.text).toContain("'/auth/session/refresh'");
+    expect(script.text).toContain('front-token');
+    expect(script.text).toContain('NEWSROOM_CONFIG');
   });
 
   it('a demo user signs in (header mode) and reads /me with the bearer token', async () => {
