@@ -22,6 +22,7 @@ export interface SessionConfig
       | 'signingKeyStore'
       | 'roleStore'
       | 'cookieDomain'
+      | 'olderCookieDomain'
       | 'getTokenTransferMethod'
       | 'globalClaimValidators'
       | 'createNewSession'
@@ -39,6 +40,7 @@ export interface SessionConfig
   signingKeyStore?: SessionModuleOptions['signingKeyStore'];
   roleStore?: SessionModuleOptions['roleStore'];
   cookieDomain?: string;
+  olderCookieDomain?: string;
   getTokenTransferMethod?: SessionModuleOptions['getTokenTransferMethod'];
   globalClaimValidators?: SessionModuleOptions['globalClaimValidators'];
   createNewSession?: SessionModuleOptions['createNewSession'];
@@ -97,6 +99,8 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
     cookieSecure,
     cookieSameSite,
     cookieDomain: options.cookieDomain,
+    olderCookieDomain: olderCookieDomain(options.olderCookieDomain, options.cookieDomain),
+    exposeAccessTokenToFrontendInCookieBasedAuth: options.exposeAccessTokenToFrontendInCookieBasedAuth ?? false,
     antiCsrf,
     getTokenTransferMethod: options.getTokenTransferMethod,
     signingAlgorithm,
@@ -124,6 +128,14 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
         : nonNegative('propagatePayloadChanges.intervalSeconds', options.propagatePayloadChanges.intervalSeconds ?? 60),
     requestProperty: options.requestProperty ?? 'session',
   };
+}
+
+/** `''` means the old cookies were host-only; the same domain as `cookieDomain` could not tell the two cookies apart. */
+function olderCookieDomain(older: string | undefined, current: string | undefined): string | undefined {
+  if (older === undefined) return undefined;
+  if (typeof older !== 'string') throw new SessionConfigError('olderCookieDomain must be a string');
+  if (older === (current ?? '')) throw new SessionConfigError(`olderCookieDomain "${older}" must differ from cookieDomain`);
+  return older;
 }
 
 function emailVerification(option: EmailVerificationOptions | undefined): EmailVerificationOptions | undefined {
