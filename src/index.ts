@@ -2,7 +2,7 @@
 
 // Module and configuration
 export { SessionModule } from './session.module';
-export type { SessionModuleForRootOptions, SessionModuleAsyncOptions } from './session.module-definition';
+export type { SessionModuleForRootOptions, SessionModuleAsyncOptions, SessionOptionsFactory } from './session.module-definition';
 export type {
   SessionModuleOptions,
   SessionModuleExtras,
