@@ -23,7 +23,7 @@ export { SESSION_CONFIG } from './session.constants';
 // Sessions
 export { SessionService } from './session/session.service';
 export type { SessionInformation, SessionDoesNotExist, ClaimValidationAnswer } from './session/offline-sessions';
-export type { SessionContainer, SessionTokens } from './session/session-container';
+export type { SessionContainer, SessionTokens, PayloadUpdate } from './session/session-container';
 export type { SessionRequest } from './session/session-request';
 export type { VerifySessionOptions, OverrideGlobalClaimValidators } from './session/verify-session-options';
 export type { ValidatorOverride } from './session/claim-policy';
@@ -54,7 +54,7 @@ export { ProtectedPayloadKeyError, PayloadTooLargeError } from './errors/payload
 // Claims
 export type { JSONPrimitive, JSONValue, JSONObject } from './json';
 export type { UserContext, ClaimValidationResult, ClaimValidationError } from './claims/types';
-export { SessionClaim } from './claims/session-claim';
+export { SessionClaim, type ClaimValue } from './claims/session-claim';
 export type { SessionClaimValidator } from './claims/session-claim-validator';
 export { TimestampedClaim, type TimestampedClaimConfig, type TimestampedValidatorSpec } from './claims/timestamped-claim';
 export { PrimitiveClaim, type PrimitiveClaimValidators } from './claims/primitive-claim';
