@@ -18,6 +18,7 @@ export type {
   EmailVerificationOptions,
 } from './config/session-module-options';
 export type { SessionConfig } from './config/session-config';
+export type { Clock } from './clock';
 export { SESSION_CONFIG } from './session.constants';
 
 // Sessions

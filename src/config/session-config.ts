@@ -1,4 +1,5 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
+import { type Clock, systemClock } from '../clock';
 import { SessionConfigError } from '../errors/session-config-error';
 import type {
   AntiCsrfMode,
@@ -123,7 +124,14 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
         ? undefined
         : nonNegative('propagatePayloadChanges.intervalSeconds', options.propagatePayloadChanges.intervalSeconds ?? 60),
     requestProperty: options.requestProperty ?? 'session',
+    clock: clock(options.clock),
   };
+}
+
+function clock(option: Clock | undefined): Clock {
+  if (option === undefined) return systemClock;
+  if (typeof option?.now !== 'function') throw new SessionConfigError('clock must have a now() method returning epoch milliseconds');
+  return option;
 }
 
 function emailVerification(option: EmailVerificationOptions | undefined): EmailVerificationOptions | undefined {
