@@ -2,7 +2,7 @@
 
 // Module and configuration
 export { SessionModule } from './session.module';
-export type { SessionModuleForRootOptions, SessionModuleAsyncOptions } from './session.module-definition';
+export type { SessionModuleForRootOptions, SessionModuleAsyncOptions, SessionOptionsFactory } from './session.module-definition';
 export type {
   SessionModuleOptions,
   SessionModuleExtras,
@@ -18,12 +18,13 @@ export type {
   EmailVerificationOptions,
 } from './config/session-module-options';
 export type { SessionConfig } from './config/session-config';
+export type { Clock } from './clock';
 export { SESSION_CONFIG } from './session.constants';
 
 // Sessions
 export { SessionService } from './session/session.service';
 export type { SessionInformation, SessionDoesNotExist, ClaimValidationAnswer } from './session/offline-sessions';
-export type { SessionContainer, SessionTokens } from './session/session-container';
+export type { SessionContainer, SessionTokens, PayloadUpdate } from './session/session-container';
 export type { SessionRequest } from './session/session-request';
 export type { VerifySessionOptions, OverrideGlobalClaimValidators } from './session/verify-session-options';
 export type { ValidatorOverride } from './session/claim-policy';
@@ -54,7 +55,7 @@ export { ProtectedPayloadKeyError, PayloadTooLargeError } from './errors/payload
 // Claims
 export type { JSONPrimitive, JSONValue, JSONObject } from './json';
 export type { UserContext, ClaimValidationResult, ClaimValidationError } from './claims/types';
-export { SessionClaim } from './claims/session-claim';
+export { SessionClaim, type ClaimValue } from './claims/session-claim';
 export type { SessionClaimValidator } from './claims/session-claim-validator';
 export { TimestampedClaim, type TimestampedClaimConfig, type TimestampedValidatorSpec } from './claims/timestamped-claim';
 export { PrimitiveClaim, type PrimitiveClaimValidators } from './claims/primitive-claim';

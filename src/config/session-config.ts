@@ -1,4 +1,5 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
+import { type Clock, systemClock } from '../clock';
 import { SessionConfigError } from '../errors/session-config-error';
 import type {
   AntiCsrfMode,
@@ -127,6 +128,7 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
         ? undefined
         : nonNegative('propagatePayloadChanges.intervalSeconds', options.propagatePayloadChanges.intervalSeconds ?? 60),
     requestProperty: options.requestProperty ?? 'session',
+    clock: clock(options.clock),
   };
 }
 
@@ -136,6 +138,13 @@ function olderCookieDomain(older: string | undefined, current: string | undefine
   if (typeof older !== 'string') throw new SessionConfigError('olderCookieDomain must be a string');
   if (older === (current ?? '')) throw new SessionConfigError(`olderCookieDomain "${older}" must differ from cookieDomain`);
   return older;
+}
+
+/** The clock every time rule reads; the system clock unless the app passes its own. */
+function clock(option: Clock | undefined): Clock {
+  if (option === undefined) return systemClock;
+  if (typeof option?.now !== 'function') throw new SessionConfigError('clock must have a now() method returning epoch milliseconds');
+  return option;
 }
 
 function emailVerification(option: EmailVerificationOptions | undefined): EmailVerificationOptions | undefined {

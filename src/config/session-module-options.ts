@@ -1,5 +1,6 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { SessionClaim } from '../claims/session-claim';
+import type { Clock } from '../clock';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { ClaimValidationError, UserContext } from '../claims/types';
 import type { SessionErrorResponse } from '../errors/session-error';
@@ -162,6 +163,11 @@ export interface SessionModuleOptions {
   emailVerification?: EmailVerificationOptions;
   /** Request property the session object is attached to (default `session`). */
   requestProperty?: string;
+  /**
+   * Where every time rule reads "now" (default: the system clock). For tests: `TestClock` from
+   * `nest-session/testing` expires tokens, claims and sessions without waiting.
+   */
+  clock?: Clock;
 }
 
 /** Settings read when the module is declared, before any async factory runs. */

@@ -6,6 +6,7 @@ import { SessionError, type SessionErrorResponse } from '../errors/session-error
 import { SESSION_CONFIG } from '../session.constants';
 import { headersSent, type RequestLike } from '../transport/http-objects';
 import { EVERY_TRANSFER_METHOD, TokenTransport } from '../transport/token-transport';
+import { sessionGraphQLError } from './graphql-error';
 import { exchangeOfHost } from './http-exchange';
 
 /**
@@ -32,7 +33,9 @@ export class SessionErrorFilter implements ExceptionFilter<SessionError> {
       if (methods.length > 0) this.transport.clearTokens(response, methods);
     }
     const answer = this.handlerAnswer(error, request) ?? { statusCode: error.getStatus(), body: error.getResponse() };
-    // GraphQL (or a context without a response): the error goes back to its own error layer.
+    // GraphQL: a GraphQL error with the body in `extensions`, which the resolver layer throws.
+    if (host.getType<string>() === 'graphql') return sessionGraphQLError(error, answer);
+    // A context without a response: the error goes back to its own error layer.
     if (host.getType() !== 'http' || !response) return error;
     const adapter = this.adapterHost.httpAdapter;
     if (adapter.isHeadersSent(response)) return adapter.end(response);

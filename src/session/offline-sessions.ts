@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { SessionClaim } from '../claims/session-claim';
 import type { ClaimValidationError, UserContext } from '../claims/types';
 import { runClaimValidators, validateClaims } from '../claims/validate-claims';
+import type { SessionConfig } from '../config/session-config';
 import type { JSONObject } from '../json';
+import { SESSION_CONFIG } from '../session.constants';
 import { SessionStore } from '../storage/session-store';
 import { PayloadJwtSigner } from '../tokens/payload-jwt.signer';
 import { assertNoProtectedKeys, withoutProtectedKeys } from '../tokens/protected-keys';
@@ -36,6 +38,7 @@ const DOES_NOT_EXIST: SessionDoesNotExist = { status: 'SESSION_DOES_NOT_EXIST_ER
 @Injectable()
 export class OfflineSessions {
   constructor(
+    @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly payloadJwt: PayloadJwtSigner,
     private readonly policy: ClaimPolicy,
@@ -54,11 +57,11 @@ export class OfflineSessions {
   }
 
   getAllSessionHandlesForUser(userId: string, tenantId?: string): Promise<string[]> {
-    return this.store.listHandlesForUser(userId, tenantId, Date.now());
+    return this.store.listHandlesForUser(userId, tenantId, this.config.clock.now());
   }
 
   async getSessionInformation(sessionHandle: string): Promise<SessionInformation | undefined> {
-    const record = await this.store.find(sessionHandle, Date.now());
+    const record = await this.store.find(sessionHandle, this.config.clock.now());
     if (!record) return undefined;
     return {
       sessionHandle: record.sessionHandle,
@@ -72,22 +75,22 @@ export class OfflineSessions {
   }
 
   updateSessionDataInDatabase(sessionHandle: string, data: JSONObject): Promise<boolean> {
-    return this.store.updateSessionData(sessionHandle, { ...(data ?? {}) }, Date.now());
+    return this.store.updateSessionData(sessionHandle, { ...(data ?? {}) }, this.config.clock.now());
   }
 
   /** One atomic statement; protected keys are refused (`{ key: null }` for them is ignored). */
   async mergeIntoAccessTokenPayload(sessionHandle: string, update: JSONObject): Promise<boolean> {
     assertNoProtectedKeys(update ?? {}, true);
-    return this.store.mergePayloadIfExists(sessionHandle, withoutProtectedKeys(update ?? {}), Date.now());
+    return this.store.mergePayloadIfExists(sessionHandle, withoutProtectedKeys(update ?? {}), this.config.clock.now());
   }
 
   async mergeIntoAccessTokenPayloadForUser(userId: string, update: JSONObject, tenantId?: string): Promise<number> {
     assertNoProtectedKeys(update ?? {}, true);
-    return this.store.mergePayloadForUser(userId, tenantId, withoutProtectedKeys(update ?? {}), Date.now());
+    return this.store.mergePayloadForUser(userId, tenantId, withoutProtectedKeys(update ?? {}), this.config.clock.now());
   }
 
   async fetchAndSetClaim<T>(sessionHandle: string, claim: SessionClaim<T>, userContext?: UserContext): Promise<boolean> {
-    const record = await this.store.find(sessionHandle, Date.now());
+    const record = await this.store.find(sessionHandle, this.config.clock.now());
     if (!record) return false;
     const context = this.policy.userContext(undefined, userContext);
     const value = await claim.fetchValue(record.userId, record.tenantId, context);
@@ -100,7 +103,7 @@ export class OfflineSessions {
   }
 
   async getClaimValue<T>(sessionHandle: string, claim: SessionClaim<T>, userContext?: UserContext): Promise<{ status: 'OK'; value: T | undefined } | SessionDoesNotExist> {
-    const record = await this.store.find(sessionHandle, Date.now());
+    const record = await this.store.find(sessionHandle, this.config.clock.now());
     if (!record) return DOES_NOT_EXIST;
     return { status: 'OK', value: claim.getValueFromPayload(record.accessTokenPayload, this.policy.userContext(undefined, userContext)) };
   }
@@ -123,7 +126,7 @@ export class OfflineSessions {
     if (Object.keys(result.update).length > 0) {
       // The same protected-key rule as every other write (a claim keyed `sub` is refused).
       assertNoProtectedKeys(result.update, true);
-      const stored = await this.store.mergePayload(session.sessionHandle, withoutProtectedKeys(result.update), Date.now());
+      const stored = await this.store.mergePayload(session.sessionHandle, withoutProtectedKeys(result.update), this.config.clock.now());
       if (!stored) return DOES_NOT_EXIST;
     }
     return { status: 'OK', invalidClaims: result.invalidClaims };

@@ -65,7 +65,7 @@ export class SessionIssuer {
     if (this.config.createNewSession) input = (await this.config.createNewSession(input)) ?? input;
     assertNoProtectedKeys(input.accessTokenPayload, false);
 
-    const now = Date.now();
+    const now = this.config.clock.now();
     const sessionHandle = randomUUID();
     const refresh: ParsedRefreshToken = { sessionHandle, generation: 0, secret: randomSecret() };
     const record: SessionRecord = {

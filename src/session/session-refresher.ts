@@ -74,7 +74,7 @@ export class SessionRefresher {
     const presented = parseRefreshToken(rawToken);
     if (!presented) throw new UnauthorisedError('invalid refresh token');
     for (let attempt = 0; attempt < 3; attempt++) {
-      const now = Date.now();
+      const now = this.config.clock.now();
       const record = await this.store.find(presented.sessionHandle, now);
       if (!record) throw new UnauthorisedError('session does not exist');
       if (!antiCsrfOk(record.antiCsrfToken)) throw new UnauthorisedError('anti-csrf check failed', false);

@@ -90,7 +90,7 @@ export class SessionVerifier {
     exchange: HttpExchange,
     options: VerifySessionOptions,
   ): Promise<ActiveSession> {
-    const now = Date.now();
+    const now = this.config.clock.now();
     const readDatabase = options.checkDatabase === true || (this.recheckSchedule?.takeIfDue(payload.sessionHandle, now) ?? false);
     const record = readDatabase ? await this.store.find(payload.sessionHandle, now) : undefined;
     if (readDatabase && !record) throw new UnauthorisedError('session revoked');

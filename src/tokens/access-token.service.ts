@@ -20,12 +20,14 @@ export class InvalidAccessTokenError extends Error {
 @Injectable()
 export class AccessTokenService {
   private readonly cache: VerifiedTokenCache;
+  private readonly clock: SessionConfig['clock'];
 
   constructor(
     private readonly keys: SigningKeyService,
     @Inject(SESSION_CONFIG) config: SessionConfig,
   ) {
     this.cache = new VerifiedTokenCache(config.verifiedTokenCacheSize);
+    this.clock = config.clock;
   }
 
   /** Signs a payload with header `{alg, typ: "JWT", version: "5", kid}`. */
@@ -46,7 +48,7 @@ export class AccessTokenService {
    * {@link InvalidAccessTokenError}. Known keys and cached tokens never reach the database.
    */
   async verify(token: string): Promise<AccessTokenPayload> {
-    const nowMs = Date.now();
+    const nowMs = this.clock.now();
     const cached = this.cache.get(token, Math.floor(nowMs / 1000));
     if (cached) return cached;
     const header = readAccessTokenHeader(token);

@@ -99,7 +99,7 @@ export class TokenTransport {
     const exposed: string[] = [WIRE.frontToken];
     setResponseHeader(response, WIRE.frontToken, tokens.frontToken);
     if (method === 'cookie') {
-      this.setCookie(response, WIRE.accessCookie, tokens.accessToken, '/', Date.now() + ACCESS_COOKIE_LIFETIME_MS);
+      this.setCookie(response, WIRE.accessCookie, tokens.accessToken, '/', this.config.clock.now() + ACCESS_COOKIE_LIFETIME_MS);
       if (tokens.refreshToken !== undefined) {
         this.setCookie(response, WIRE.refreshCookie, tokens.refreshToken, this.config.refreshPath, tokens.refreshTokenExpiresAt!);
       }
