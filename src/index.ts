@@ -16,6 +16,8 @@ export type {
   PayloadJwtOptions,
   UserRolesOptions,
   EmailVerificationOptions,
+  DeviceMetadataOptions,
+  IpAddressMode,
 } from './config/session-module-options';
 export type { SessionConfig } from './config/session-config';
 export type { Clock } from './clock';
@@ -28,6 +30,8 @@ export type { SessionContainer, SessionTokens, PayloadUpdate } from './session/s
 export type { SessionRequest } from './session/session-request';
 export type { VerifySessionOptions, OverrideGlobalClaimValidators } from './session/verify-session-options';
 export type { ValidatorOverride } from './session/claim-policy';
+export type { SessionDevice } from './devices/session-device';
+export { parseUserAgent, type DeviceLabel } from './devices/user-agent-label';
 
 // Guard and decorators
 export { AuthGuard } from './guards/auth.guard';
@@ -67,7 +71,7 @@ export { UserRolesService, type UnknownRoleError } from './roles/user-roles.serv
 
 // Storage
 export { SessionStore } from './storage/session-store';
-export type { SessionRecord, StoredPayload, RefreshRotation } from './storage/session-record';
+export type { SessionRecord, StoredPayload, RefreshRotation, ClientMetadata } from './storage/session-record';
 export { SigningKeyStore, type StoredSigningKey } from './storage/signing-key-store';
 export { RoleStore, type RolesAndPermissions } from './storage/role-store';
 export { TypeOrmSessionStore } from './storage/typeorm-session-store';

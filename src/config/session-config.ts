@@ -4,7 +4,9 @@ import { SessionConfigError } from '../errors/session-config-error';
 import type {
   AntiCsrfMode,
   CookieSameSite,
+  DeviceMetadataOptions,
   EmailVerificationOptions,
+  IpAddressMode,
   UserRolesOptions,
   SessionModuleExtras,
   SessionModuleOptions,
@@ -31,6 +33,7 @@ export interface SessionConfig
       | 'userRoles'
       | 'emailVerification'
       | 'propagatePayloadChanges'
+      | 'deviceMetadata'
     >
   > {
   database: DataSourceOptions;
@@ -52,6 +55,14 @@ export interface SessionConfig
   emailVerification?: EmailVerificationOptions;
   /** `{apiBasePath}/session/refresh`, the refresh cookie's path. */
   refreshPath: string;
+  deviceMetadata: DeviceMetadataConfig;
+}
+
+/** The resolved `deviceMetadata` option. */
+export interface DeviceMetadataConfig {
+  ipAddress: IpAddressMode;
+  ipHashSecret?: string;
+  userAgent: boolean;
 }
 
 const DAY = 24 * 60 * 60;
@@ -129,6 +140,7 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
         : nonNegative('propagatePayloadChanges.intervalSeconds', options.propagatePayloadChanges.intervalSeconds ?? 60),
     requestProperty: options.requestProperty ?? 'session',
     clock: clock(options.clock),
+    deviceMetadata: deviceMetadata(options.deviceMetadata),
   };
 }
 
@@ -145,6 +157,16 @@ function clock(option: Clock | undefined): Clock {
   if (option === undefined) return systemClock;
   if (typeof option?.now !== 'function') throw new SessionConfigError('clock must have a now() method returning epoch milliseconds');
   return option;
+}
+
+const IP_MODES: IpAddressMode[] = ['plain', 'hashed', 'off'];
+
+function deviceMetadata(option: DeviceMetadataOptions | undefined): DeviceMetadataConfig {
+  const ipAddress = option?.ipAddress ?? 'plain';
+  if (!IP_MODES.includes(ipAddress)) throw new SessionConfigError(`deviceMetadata.ipAddress must be one of ${IP_MODES.join(', ')}`);
+  const secret = option?.ipHashSecret;
+  if (secret !== undefined && (typeof secret !== 'string' || secret.length === 0)) throw new SessionConfigError('deviceMetadata.ipHashSecret must be a non-empty string');
+  return { ipAddress, ipHashSecret: secret, userAgent: option?.userAgent ?? true };
 }
 
 function emailVerification(option: EmailVerificationOptions | undefined): EmailVerificationOptions | undefined {

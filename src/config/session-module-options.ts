@@ -81,6 +81,22 @@ export interface EmailVerificationOptions {
   isEmailVerified(userId: string, tenantId: string, userContext: UserContext): boolean | Promise<boolean>;
 }
 
+/** How sessions record client IPs: as sent, as a (keyed) SHA-256, or not at all. */
+export type IpAddressMode = 'plain' | 'hashed' | 'off';
+
+/** The `deviceMetadata` option: what each session records about its client. */
+export interface DeviceMetadataOptions {
+  /** Client IPs at creation and at each refresh (default `plain`). */
+  ipAddress?: IpAddressMode;
+  /**
+   * HMAC key for `hashed` IPs. Without it the hash is a plain SHA-256, which anyone can reverse
+   * for IPv4 by trying all 2^32 addresses: give a secret if the hash is meant to hide the IP.
+   */
+  ipHashSecret?: string;
+  /** Record the `User-Agent` header (default true). */
+  userAgent?: boolean;
+}
+
 /** Options of `SessionModule.forRoot` / the factory of `forRootAsync`. */
 export interface SessionModuleOptions {
   /** TypeORM options of the module's own DataSource. Default: better-sqlite3 file `sessions.sqlite`. */
@@ -168,6 +184,8 @@ export interface SessionModuleOptions {
    * `nest-session/testing` expires tokens, claims and sessions without waiting.
    */
   clock?: Clock;
+  /** What each session records about its client (IP, user agent); see `listSessionsForUser`. */
+  deviceMetadata?: DeviceMetadataOptions;
 }
 
 /** Settings read when the module is declared, before any async factory runs. */

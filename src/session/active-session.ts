@@ -2,6 +2,7 @@ import type { SessionClaim } from '../claims/session-claim';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { UserContext } from '../claims/types';
 import type { TokenTransferMethod } from '../config/session-module-options';
+import type { SessionDevice } from '../devices/session-device';
 import type { JSONObject } from '../json';
 import type { SessionRecord } from '../storage/session-record';
 import type { AccessTokenPayload } from '../tokens/access-token-payload';
@@ -31,6 +32,8 @@ export interface SessionOperations {
   updateData(state: SessionState, data: JSONObject): Promise<void>;
   assertClaims(state: SessionState, validators: SessionClaimValidator[], userContext?: UserContext): Promise<void>;
   revoke(state: SessionState): Promise<void>;
+  listSessions(state: SessionState): Promise<SessionDevice[]>;
+  revokeOthers(state: SessionState): Promise<string[]>;
 }
 
 /**
@@ -120,6 +123,16 @@ export class ActiveSession implements SessionContainer {
 
   revokeSession(): Promise<void> {
     return this.operations.revoke(this.state);
+  }
+
+  /** The user's sessions in this tenant with device metadata, newest first; this one has `current: true`. */
+  listSessions(): Promise<SessionDevice[]> {
+    return this.operations.listSessions(this.state);
+  }
+
+  /** Signs out the user's other sessions in this tenant (e.g. after a password change); returns their handles. */
+  revokeOtherSessions(): Promise<string[]> {
+    return this.operations.revokeOthers(this.state);
   }
 
   async getTimeCreated(): Promise<number> {

@@ -3,6 +3,7 @@ import type { SessionClaim } from '../claims/session-claim';
 import type { ClaimValidationError, UserContext } from '../claims/types';
 import { runClaimValidators, validateClaims } from '../claims/validate-claims';
 import type { SessionConfig } from '../config/session-config';
+import { type SessionDevice, toSessionDevice } from '../devices/session-device';
 import type { JSONObject } from '../json';
 import { SESSION_CONFIG } from '../session.constants';
 import { SessionStore } from '../storage/session-store';
@@ -54,6 +55,19 @@ export class OfflineSessions {
 
   revokeAllSessionsForUser(userId: string, tenantId?: string): Promise<string[]> {
     return this.store.deleteForUser(userId, tenantId);
+  }
+
+  async listSessionsForUser(userId: string, tenantId: string | undefined, currentSessionHandle?: string): Promise<SessionDevice[]> {
+    const records = await this.store.listForUser(userId, tenantId, this.config.clock.now());
+    return records.map((record) => toSessionDevice(record, currentSessionHandle));
+  }
+
+  revokeOtherSessionsForUser(userId: string, keepSessionHandle: string, tenantId?: string): Promise<string[]> {
+    return this.store.deleteForUserExcept(userId, tenantId, keepSessionHandle);
+  }
+
+  revokeSessionForUser(userId: string, sessionHandle: string, tenantId?: string): Promise<boolean> {
+    return this.store.deleteOfUser(sessionHandle, userId, tenantId);
   }
 
   getAllSessionHandlesForUser(userId: string, tenantId?: string): Promise<string[]> {

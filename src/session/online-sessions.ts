@@ -5,6 +5,7 @@ import { validateClaims } from '../claims/validate-claims';
 import type { SessionConfig } from '../config/session-config';
 import type { TokenTransferMethod } from '../config/session-module-options';
 import { InvalidClaimsError, UnauthorisedError } from '../errors/session-error';
+import { type SessionDevice, toSessionDevice } from '../devices/session-device';
 import type { JSONObject } from '../json';
 import { SESSION_CONFIG } from '../session.constants';
 import type { SessionRecord } from '../storage/session-record';
@@ -126,6 +127,17 @@ export class OnlineSessions implements SessionOperations {
     if (!response) return;
     const carried = request ? this.transport.methodsCarried(request) : [];
     this.transport.clearTokens(response, carried.includes(state.transferMethod) ? carried : [...carried, state.transferMethod]);
+  }
+
+  async listSessions(state: SessionState): Promise<SessionDevice[]> {
+    const { sub, tId, sessionHandle } = state.payload;
+    const records = await this.store.listForUser(sub, tId, this.config.clock.now());
+    return records.map((record) => toSessionDevice(record, sessionHandle));
+  }
+
+  revokeOthers(state: SessionState): Promise<string[]> {
+    const { sub, tId, sessionHandle } = state.payload;
+    return this.store.deleteForUserExcept(sub, tId, sessionHandle);
   }
 
   /** Replaces the token with one for `custom` (same expiry) and sends it if there is a response. */

@@ -1,6 +1,7 @@
 import type { SessionClaim } from '../claims/session-claim';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { UserContext } from '../claims/types';
+import type { SessionDevice } from '../devices/session-device';
 import type { JSONObject } from '../json';
 import type { AccessTokenPayload } from '../tokens/access-token-payload';
 
@@ -43,6 +44,10 @@ export interface SessionContainer<TPayload extends object = JSONObject> {
   removeClaim(claim: SessionClaim<unknown>, userContext?: UserContext): Promise<void>;
   assertClaims(validators: SessionClaimValidator[], userContext?: UserContext): Promise<void>;
   revokeSession(): Promise<void>;
+  /** The user's sessions in this tenant with device metadata, newest first; this one has `current: true`. */
+  listSessions(): Promise<SessionDevice[]>;
+  /** Signs out every other session of the user in this tenant, keeping this one; returns the handles revoked. */
+  revokeOtherSessions(): Promise<string[]>;
   getTimeCreated(): Promise<number>;
   getExpiry(): Promise<number>;
 }

@@ -4,6 +4,7 @@ import type { UserContext } from '../claims/types';
 import type { SessionConfig } from '../config/session-config';
 import type { CreateNewSessionInput } from '../config/session-module-options';
 import type { JSONObject } from '../json';
+import { clientMetadataOf } from '../devices/client-metadata';
 import { SESSION_CONFIG } from '../session.constants';
 import type { SessionRecord } from '../storage/session-record';
 import { SessionStore } from '../storage/session-store';
@@ -66,6 +67,7 @@ export class SessionIssuer {
     assertNoProtectedKeys(input.accessTokenPayload, false);
 
     const now = this.config.clock.now();
+    const client = clientMetadataOf(exchange.request, this.config.deviceMetadata);
     const sessionHandle = randomUUID();
     const refresh: ParsedRefreshToken = { sessionHandle, generation: 0, secret: randomSecret() };
     const record: SessionRecord = {
@@ -82,6 +84,10 @@ export class SessionIssuer {
       payloadVersion: 1,
       createdAt: now,
       expiresAt: now + this.config.refreshTokenValidity * 1000,
+      createdIp: client.ip,
+      createdUserAgent: client.userAgent,
+      lastIp: client.ip,
+      lastUserAgent: client.userAgent,
     };
     const issued = await this.issueForStoredSession(record, refresh);
     await this.store.create(record);

@@ -1,7 +1,9 @@
 import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
 import type { SessionConfig } from '../config/session-config';
 import { ClearDuplicateSessionCookiesError, TokenTheftDetectedError, UnauthorisedError } from '../errors/session-error';
+import { clientMetadataOf } from '../devices/client-metadata';
 import { SESSION_CONFIG } from '../session.constants';
+import type { ClientMetadata } from '../storage/session-record';
 import { SessionStore } from '../storage/session-store';
 import { formatRefreshToken, nextRefreshToken, parseRefreshToken, refreshTokenStorageHash } from '../tokens/refresh-token';
 import { classifyRefreshToken } from '../tokens/refresh-token-chain';
@@ -36,7 +38,8 @@ export class SessionRefresher {
     // Every token goes, as in supertokens-node: a browser left with only an HttpOnly access
     // cookie could never delete it and would loop between the guard's 401 and this one.
     if (!found) throw new UnauthorisedError('refresh token not found');
-    const issued = await this.rotate(found.token, (stored) => refreshAntiCsrfOk(this.config.antiCsrf, request, found.transferMethod, stored));
+    const client = clientMetadataOf(request, this.config.deviceMetadata);
+    const issued = await this.rotate(found.token, (stored) => refreshAntiCsrfOk(this.config.antiCsrf, request, found.transferMethod, stored), client);
     return this.online.deliver(issued, found.transferMethod, { request, response });
   }
 
@@ -70,7 +73,7 @@ export class SessionRefresher {
    * One rotation. The current token rotates with a compare-and-set on its generation; a racing
    * request that loses re-reads and lands in the grace branch, getting the same child token.
    */
-  private async rotate(rawToken: string, antiCsrfOk: (storedToken: string | null) => boolean): Promise<IssuedSession> {
+  private async rotate(rawToken: string, antiCsrfOk: (storedToken: string | null) => boolean, client?: ClientMetadata): Promise<IssuedSession> {
     const presented = parseRefreshToken(rawToken);
     if (!presented) throw new UnauthorisedError('invalid refresh token');
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -93,6 +96,7 @@ export class SessionRefresher {
         refreshHash: refreshTokenStorageHash(formatRefreshToken(child)),
         rotatedAt: now,
         expiresAt: now + this.config.refreshTokenValidity * 1000,
+        client,
       });
       if (rotated) return this.issuer.issueForStoredSession(record, child, presented);
     }

@@ -3,6 +3,7 @@ import type { SessionClaim } from '../claims/session-claim';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { UserContext } from '../claims/types';
 import type { SessionConfig } from '../config/session-config';
+import type { SessionDevice } from '../devices/session-device';
 import type { JSONObject } from '../json';
 import { SESSION_CONFIG } from '../session.constants';
 import { type JsonWebKeySet, SigningKeyService } from '../tokens/signing-key.service';
@@ -128,6 +129,37 @@ export class SessionService {
   /** Revokes every session of a user (optionally in one tenant); returns their handles. */
   revokeAllSessionsForUser(userId: string, tenantId?: string): Promise<string[]> {
     return this.offline.revokeAllSessionsForUser(userId, tenantId);
+  }
+
+  /**
+   * A user's live sessions with device metadata (created, last refresh, IP, user agent, parsed
+   * device), newest first, in one query. Pass the request's session to mark it `current: true`
+   * (or call `session.listSessions()` in a guarded route).
+   */
+  listSessionsForUser(userId: string, tenantId?: string, current?: SessionContainer | string): Promise<SessionDevice[]> {
+    const handle = typeof current === 'string' ? current : current?.getHandle();
+    return this.offline.listSessionsForUser(userId, tenantId, handle);
+  }
+
+  /**
+   * Revokes one session only if it belongs to `userId` (and `tenantId` when given): the owner is
+   * checked in the DELETE itself, so a handle sent by a client cannot sign out someone else.
+   */
+  revokeSessionForUser(userId: string, sessionHandle: string, tenantId?: string): Promise<boolean> {
+    return this.offline.revokeSessionForUser(userId, sessionHandle, tenantId);
+  }
+
+  /** Revokes every session of a user except `keepSessionHandle`; returns the handles revoked. */
+  revokeOtherSessionsForUser(userId: string, keepSessionHandle: string, tenantId?: string): Promise<string[]> {
+    return this.offline.revokeOtherSessionsForUser(userId, keepSessionHandle, tenantId);
+  }
+
+  /**
+   * "Password changed: sign out everywhere else": revokes every other session of the user in
+   * the session's tenant and keeps this one. Call it after storing the new password.
+   */
+  afterPasswordChange(session: SessionContainer): Promise<string[]> {
+    return session.revokeOtherSessions();
   }
 
   /** Handles of a user's live (non-expired) sessions. */

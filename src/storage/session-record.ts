@@ -15,6 +15,14 @@ export interface SessionRecord {
   payloadVersion: number;
   createdAt: number;
   expiresAt: number;
+  /** Client IP at creation (plain or hashed), when recorded. */
+  createdIp?: string | null;
+  /** `User-Agent` at creation, when recorded. */
+  createdUserAgent?: string | null;
+  /** Client IP of the last refresh, when recorded. */
+  lastIp?: string | null;
+  /** `User-Agent` of the last refresh, when recorded. */
+  lastUserAgent?: string | null;
 }
 
 /** A payload after a write, with its version. */
@@ -30,4 +38,12 @@ export interface RefreshRotation {
   refreshHash: string;
   rotatedAt: number;
   expiresAt: number;
+  /** Client of this refresh (recorded as the session's last IP / user agent when given). */
+  client?: ClientMetadata;
+}
+
+/** Who is at the other end of a request: the IP (plain or hashed, or null) and the `User-Agent`. */
+export interface ClientMetadata {
+  ip: string | null;
+  userAgent: string | null;
 }

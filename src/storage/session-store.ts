@@ -19,6 +19,12 @@ export interface SessionStore {
   deleteForUser(userId: string, tenantId: string | undefined): Promise<string[]>;
   /** Handles of a user's live sessions. */
   listHandlesForUser(userId: string, tenantId: string | undefined, nowMs: number): Promise<string[]>;
+  /** A user's live sessions (optionally one tenant's), newest first, in one query. */
+  listForUser(userId: string, tenantId: string | undefined, nowMs: number): Promise<SessionRecord[]>;
+  /** Delete a user's sessions except `keepHandle` (the user is in the statement); returns the handles deleted. */
+  deleteForUserExcept(userId: string, tenantId: string | undefined, keepHandle: string): Promise<string[]>;
+  /** Delete one session only if it belongs to `userId` (and `tenantId` when given), checked in the statement itself. */
+  deleteOfUser(sessionHandle: string, userId: string, tenantId: string | undefined): Promise<boolean>;
   /** Replace the private session data; false if the session is unknown or expired. */
   updateSessionData(sessionHandle: string, data: JSONObject, nowMs: number): Promise<boolean>;
   /** Top-level merge into the custom payload (`null` removes a key); the result, or `undefined` if unknown. */

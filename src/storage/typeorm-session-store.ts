@@ -1,4 +1,4 @@
-import { type DataSource, In, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
+import { type DataSource, In, LessThanOrEqual, MoreThan, Not, type Repository } from 'typeorm';
 import type { JSONObject } from '../json';
 import { type DatabaseFamily, databaseFamily } from './database-family';
 import type { PayloadDialect } from './dialects/payload-dialect';
@@ -40,6 +40,7 @@ export class TypeOrmSessionStore implements SessionStore {
         refreshGeneration: rotation.fromGeneration + 1,
         rotatedAt: rotation.rotatedAt,
         expiresAt: rotation.expiresAt,
+        ...(rotation.client ? { lastIp: rotation.client.ip, lastUserAgent: rotation.client.userAgent } : {}),
       })
       .where('session_handle = :handle AND refresh_generation = :generation AND expires_at > :now', {
         handle: rotation.sessionHandle,
@@ -69,6 +70,27 @@ export class TypeOrmSessionStore implements SessionStore {
     const where = { userId, expiresAt: MoreThan(nowMs), ...(tenantId === undefined ? {} : { tenantId }) };
     const rows = await this.repository.find({ select: { sessionHandle: true }, where, order: { createdAt: 'ASC' } });
     return rows.map((s) => s.sessionHandle);
+  }
+
+  async listForUser(userId: string, tenantId: string | undefined, nowMs: number): Promise<SessionRecord[]> {
+    const where = { userId, expiresAt: MoreThan(nowMs), ...(tenantId === undefined ? {} : { tenantId }) };
+    return this.repository.find({ where, order: { createdAt: 'DESC', sessionHandle: 'ASC' } });
+  }
+
+  async deleteForUserExcept(userId: string, tenantId: string | undefined, keepHandle: string): Promise<string[]> {
+    const where = { userId, sessionHandle: Not(keepHandle), ...(tenantId === undefined ? {} : { tenantId }) };
+    const existing = await this.repository.find({ select: { sessionHandle: true }, where });
+    if (existing.length === 0) return [];
+    // The owner is in the DELETE itself: a handle that moved to another user meanwhile is not touched.
+    const handles = existing.map((s) => s.sessionHandle);
+    await retryOnDeadlock(() => this.repository.delete({ ...where, sessionHandle: In(handles) }));
+    return handles;
+  }
+
+  async deleteOfUser(sessionHandle: string, userId: string, tenantId: string | undefined): Promise<boolean> {
+    const where = { sessionHandle, userId, ...(tenantId === undefined ? {} : { tenantId }) };
+    const result = await retryOnDeadlock(() => this.repository.delete(where));
+    return (result.affected ?? 0) > 0;
   }
 
   async updateSessionData(sessionHandle: string, data: JSONObject, nowMs: number): Promise<boolean> {

@@ -37,6 +37,7 @@ export class InMemorySessionStore implements SessionStore {
       refreshGeneration: rotation.fromGeneration + 1,
       rotatedAt: rotation.rotatedAt,
       expiresAt: rotation.expiresAt,
+      ...(rotation.client ? { lastIp: rotation.client.ip, lastUserAgent: rotation.client.userAgent } : {}),
     });
     return true;
   }
@@ -54,6 +55,22 @@ export class InMemorySessionStore implements SessionStore {
     return this.ofUser(userId, tenantId, nowMs)
       .sort((a, b) => a.createdAt - b.createdAt)
       .map((row) => row.sessionHandle);
+  }
+
+  async listForUser(userId: string, tenantId: string | undefined, nowMs: number): Promise<SessionRecord[]> {
+    return this.ofUser(userId, tenantId, nowMs)
+      .sort((a, b) => b.createdAt - a.createdAt || a.sessionHandle.localeCompare(b.sessionHandle))
+      .map((row) => structuredClone(row));
+  }
+
+  async deleteForUserExcept(userId: string, tenantId: string | undefined, keepHandle: string): Promise<string[]> {
+    return this.delete(this.ofUser(userId, tenantId).map((row) => row.sessionHandle).filter((handle) => handle !== keepHandle));
+  }
+
+  async deleteOfUser(sessionHandle: string, userId: string, tenantId: string | undefined): Promise<boolean> {
+    const row = this.rows.get(sessionHandle);
+    if (!row || row.userId !== userId || (tenantId !== undefined && row.tenantId !== tenantId)) return false;
+    return this.rows.delete(sessionHandle);
   }
 
   async updateSessionData(sessionHandle: string, data: JSONObject, nowMs: number): Promise<boolean> {

@@ -6,16 +6,23 @@ import { Test } from '@nestjs/testing';
 export type Platform = 'express' | 'fastify';
 export const PLATFORMS: Platform[] = ['express', 'fastify'];
 
+/** How the app is served: `trustProxy` = Express `trust proxy` / Fastify `trustProxy` (so `X-Forwarded-For` sets `request.ip`). */
+export interface TestAppOptions {
+  trustProxy?: boolean;
+}
+
 /** Builds, initialises and (for Fastify) readies a Nest app for supertest. Close it with `app.close()`. */
-export async function createTestApp(platform: Platform, metadata: ModuleMetadata): Promise<INestApplication> {
+export async function createTestApp(platform: Platform, metadata: ModuleMetadata, options: TestAppOptions = {}): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
   if (platform === 'fastify') {
-    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
+    const adapter = new FastifyAdapter(options.trustProxy ? { trustProxy: true } : undefined);
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { logger: false });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     return app;
   }
   const app = moduleRef.createNestApplication({ logger: false });
+  if (options.trustProxy) app.getHttpAdapter().getInstance().set('trust proxy', true);
   await app.init();
   return app;
 }

@@ -40,6 +40,8 @@ export class SessionClient {
   front?: string;
   antiCsrf?: string;
   handle?: string;
+  /** Headers sent with every request of this client (e.g. its `User-Agent` and `X-Forwarded-For`). */
+  headers: Record<string, string> = {};
 
   constructor(
     private readonly target: INestApplication | string,
@@ -48,7 +50,7 @@ export class SessionClient {
 
   /** `POST path` (default `/login`) with `st-auth-mode`; expects `status` (default 201) and keeps the tokens. */
   async login(body: object = {}, options: { path?: string; status?: number } = {}): Promise<SignedIn> {
-    const res = await this.http().post(options.path ?? '/login').set('st-auth-mode', this.mode).send(body);
+    const res = await this.http().post(options.path ?? '/login').set(this.headers).set('st-auth-mode', this.mode).send(body);
     if (res.status !== (options.status ?? 201)) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
     this.antiCsrf = res.headers['anti-csrf'];
     this.absorb(res);
@@ -128,7 +130,7 @@ export class SessionClient {
 
   /** Adds the access token (and `anti-csrf` when held); every response's new tokens are kept, awaited or chained. */
   private send(req: Test, token: string | undefined): Test {
-    let sending = req;
+    let sending = req.set(this.headers);
     if (token !== undefined) sending = this.mode === 'cookie' ? sending.set('Cookie', `sAccessToken=${token}`) : sending.set('Authorization', `Bearer ${token}`);
     if (this.antiCsrf) sending = sending.set('anti-csrf', this.antiCsrf);
     sending.on('response', (res: Response) => this.absorb(res));

@@ -28,6 +28,10 @@ function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
     payloadVersion: 1,
     createdAt: NOW,
     expiresAt: NOW + HOUR,
+    createdIp: '203.0.113.5',
+    createdUserAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+    lastIp: '203.0.113.5',
+    lastUserAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
     ...overrides,
   };
 }
@@ -74,6 +78,36 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
       expect(await store.rotateRefreshToken(rotation)).toBe(true);
       expect(await store.rotateRefreshToken(rotation)).toBe(false);
       expect(await store.find(session.sessionHandle, NOW)).toEqual({ ...session, refreshHash: 'b'.repeat(64), refreshGeneration: 1, rotatedAt: NOW + 10, expiresAt: NOW + 2 * HOUR });
+      // With the refresh's client, that client becomes the session's last one; the creation's stays.
+      const client = { ip: '198.51.100.7', userAgent: 'curl/8.4.0' };
+      expect(await store.rotateRefreshToken({ ...rotation, fromGeneration: 1, rotatedAt: NOW + 20, client })).toBe(true);
+      expect(await store.find(session.sessionHandle, NOW)).toEqual(
+        expect.objectContaining({ createdIp: session.createdIp, createdUserAgent: session.createdUserAgent, lastIp: client.ip, lastUserAgent: client.userAgent, rotatedAt: NOW + 20 }),
+      );
+    });
+
+    it('listForUser: live sessions of the user (and tenant), newest first', async () => {
+      const userId = `list-${randomUUID()}`;
+      const older = record({ userId, createdAt: NOW - 2000 });
+      const newer = record({ userId, createdAt: NOW - 1000 });
+      const otherTenant = record({ userId, tenantId: 'tenant-b', createdAt: NOW - 500 });
+      const expired = record({ userId, expiresAt: NOW });
+      for (const s of [older, newer, otherTenant, expired, record()]) await store.create(s);
+      expect((await store.listForUser(userId, undefined, NOW)).map((s) => s.sessionHandle)).toEqual([otherTenant, newer, older].map((s) => s.sessionHandle));
+      expect(await store.listForUser(userId, 'public', NOW)).toEqual([newer, older]);
+    });
+
+    it('deleteForUserExcept and deleteOfUser touch only the named user\'s sessions', async () => {
+      const userId = `owner-${randomUUID()}`;
+      const [keep, a, b] = [record({ userId }), record({ userId }), record({ userId, tenantId: 'tenant-b' })];
+      const stranger = record();
+      for (const s of [keep, a, b, stranger]) await store.create(s);
+      expect(await store.deleteOfUser(stranger.sessionHandle, userId, undefined)).toBe(false);
+      expect(await store.deleteForUserExcept(userId, 'public', keep.sessionHandle)).toEqual([a.sessionHandle]);
+      expect(await store.deleteOfUser(b.sessionHandle, userId, 'public')).toBe(false);
+      expect(await store.deleteOfUser(b.sessionHandle, userId, 'tenant-b')).toBe(true);
+      expect(await store.find(keep.sessionHandle, NOW)).toBeDefined();
+      expect(await store.find(stranger.sessionHandle, NOW)).toBeDefined();
     });
 
     it('of 20 concurrent rotations from one generation exactly one wins', async () => {

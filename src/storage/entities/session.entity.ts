@@ -50,4 +50,20 @@ export class SessionEntity {
 
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochMsTransformer })
   expiresAt!: number;
+
+  /** Client IP at creation (plain or hashed per `deviceMetadata.ipAddress`; null when off). */
+  @Column({ name: 'created_ip', type: 'varchar', length: 64, nullable: true })
+  createdIp!: string | null;
+
+  /** `User-Agent` at creation (truncated to 512 characters). */
+  @Column({ name: 'created_user_agent', type: 'varchar', length: 512, nullable: true })
+  createdUserAgent!: string | null;
+
+  /** Client IP of the last refresh (the creation's until the first refresh). */
+  @Column({ name: 'last_ip', type: 'varchar', length: 64, nullable: true })
+  lastIp!: string | null;
+
+  /** `User-Agent` of the last refresh. */
+  @Column({ name: 'last_user_agent', type: 'varchar', length: 512, nullable: true })
+  lastUserAgent!: string | null;
 }
