@@ -7,7 +7,7 @@ import { initSuperTokens, type SessionEvent } from './supertokens';
 import { recordActivity } from './views/activity';
 import { AdminView } from './views/admin';
 import { ArticlesView } from './views/articles';
-import { renderDevices } from './views/devices';
+import { DevicesView } from './views/devices';
 import { loadProfileEmail, renderProfile, setUpProfile, themeOf } from './views/profile';
 import { setUpSignIn } from './views/sign-in';
 import { renderSignInSteps, setUpSignInSteps } from './views/sign-in-steps';
@@ -24,6 +24,7 @@ const config = readPageConfig();
 const api = createApi(config.apiDomain);
 const articles = new ArticlesView(api);
 const admin = new AdminView(api);
+const devices = new DevicesView(api);
 /** While the email is unverified, validate again this often: the SDK refetches `st-ev` when its value is 10 s old. */
 const PENDING_RECHECK_MS = 3000;
 
@@ -87,7 +88,7 @@ async function render(): Promise<void> {
   const adminAllowed = (await Session.validateClaims({ overrideGlobalClaimValidators: (globals) => [...globals, isAdmin()] })).length === 0;
   const adminShown = !byId('admin-card').hidden;
   admin.setVisible(adminAllowed);
-  if (entering) await Promise.all([loadProfileEmail(api), articles.load(), renderDevices()]);
+  if (entering) await Promise.all([loadProfileEmail(api), articles.load(), devices.load()]);
   if (adminAllowed && (entering || !adminShown)) await admin.load();
 }
 

@@ -74,6 +74,14 @@ export class UsersService {
     return this.users.find({ order: { createdAt: 'ASC' } });
   }
 
+  /** Replaces the password of a user whose current password is `currentPassword`; false if it is not. */
+  async changePassword(id: string, currentPassword: string, newPassword: string): Promise<boolean> {
+    const user = await this.findById(id);
+    if (!user || !(await this.passwords.verify(currentPassword, user.passwordHash))) return false;
+    await this.users.update({ id }, { passwordHash: await this.passwords.hash(newPassword) });
+    return true;
+  }
+
   /** The source of truth of the session's `st-ev` claim; false for an unknown user. */
   async isEmailVerified(id: string): Promise<boolean> {
     const user = await this.users.findOne({ where: { id }, select: { id: true, emailVerifiedAt: true } });

@@ -1,41 +1,72 @@
-import { byId, el } from '../dom';
+import type { Api } from '../api';
+import { errorMessage } from '../api';
+import { byId, el, notify } from '../dom';
 
-/** One signed-in device, as the session-listing API will describe it. */
+/** One signed-in device, as `GET /me/sessions` (the library's `session.listSessions()`) describes it. */
 export interface DeviceRow {
   sessionHandle: string;
-  userAgent: string;
-  ip: string;
-  createdAt: string;
-  lastRefreshAt: string;
+  timeCreated: number;
+  lastRefreshedAt: number;
+  lastIp: string | null;
+  device: { label: string; type: string };
   current: boolean;
 }
 
 /**
- * HOOK — "Your devices". The library's session listing (`listSessionsForUser`, with device
- * metadata and `current`) is not served by the sample app yet. When it is (e.g. `GET
- * /me/sessions`), fetch it here and return the rows; `renderDevices` then lists them. Until
- * then this returns undefined and the card shows a placeholder.
+ * "Your devices": the user's sessions, newest first, each with a sign-out button (the current
+ * one signs out through the SDK, so the page follows), and a password change that signs out
+ * every other device.
  */
-export async function loadDevices(): Promise<DeviceRow[] | undefined> {
-  return undefined;
-}
+export class DevicesView {
+  constructor(private readonly api: Api) {}
 
-export async function renderDevices(): Promise<void> {
-  const container = byId('devices');
-  const rows = await loadDevices();
-  if (rows === undefined) {
+  async load(): Promise<void> {
+    const container = byId('devices');
+    const result = await this.api<DeviceRow[]>('GET', '/me/sessions');
+    if (!result.ok) {
+      container.replaceChildren(el('p', { class: 'muted' }, `Could not list your devices: ${errorMessage(result)}`));
+      return;
+    }
     container.replaceChildren(
-      el('p', { class: 'placeholder', 'data-hook': 'devices' }, 'Coming soon: the browsers and devices signed in to your account, with a way to sign them out.'),
+      el('ul', { class: 'articles', 'data-hook': 'devices' }, ...result.body.map((row) => this.item(row))),
+      this.passwordForm(),
     );
-    return;
   }
-  container.replaceChildren(
-    el(
-      'ul',
-      { class: 'articles' },
-      ...rows.map((row) =>
-        el('li', {}, el('h3', {}, row.userAgent, row.current ? el('span', { class: 'badge done' }, 'this device') : null), el('p', {}, `${row.ip} · last active ${row.lastRefreshAt}`)),
-      ),
-    ),
-  );
+
+  private item(row: DeviceRow): HTMLElement {
+    const seen = new Date(row.lastRefreshedAt).toLocaleString();
+    return el(
+      'li',
+      { 'data-session': row.sessionHandle },
+      el('h3', {}, row.device.label, row.current ? el('span', { class: 'badge done' }, 'this device') : null),
+      el('p', { class: 'muted' }, `${row.lastIp ?? 'IP not recorded'} · signed in ${new Date(row.timeCreated).toLocaleString()} · last active ${seen}`),
+      row.current
+        ? null
+        : el('button', { type: 'button', class: 'secondary', onclick: () => void this.signOutDevice(row.sessionHandle) }, 'Sign out this device'),
+    );
+  }
+
+  private async signOutDevice(handle: string): Promise<void> {
+    const result = await this.api('POST', `/me/sessions/${encodeURIComponent(handle)}/revoke`);
+    if (!result.ok) notify(`Could not sign out the device: ${errorMessage(result)}`, 'warning');
+    await this.load();
+  }
+
+  private passwordForm(): HTMLElement {
+    const current = el('input', { type: 'password', name: 'currentPassword', placeholder: 'Current password', autocomplete: 'current-password' });
+    const next = el('input', { type: 'password', name: 'newPassword', placeholder: 'New password (8+ characters)', autocomplete: 'new-password' });
+    const submit = async (event: Event) => {
+      event.preventDefault();
+      const result = await this.api<{ signedOut: number }>('POST', '/me/password', { currentPassword: current.value, newPassword: next.value });
+      if (!result.ok) {
+        notify(`Password not changed: ${errorMessage(result)}`, 'warning');
+        return;
+      }
+      current.value = '';
+      next.value = '';
+      notify(`Password changed; ${result.body.signedOut} other device(s) signed out.`);
+      await this.load();
+    };
+    return el('form', { id: 'password-form', onsubmit: submit }, el('h3', {}, 'Change password'), current, next, el('button', { type: 'submit' }, 'Change password and sign out other devices'));
+  }
 }
