@@ -34,6 +34,7 @@ export interface SessionConfig
       | 'emailVerification'
       | 'propagatePayloadChanges'
       | 'deviceMetadata'
+      | 'absoluteSessionLifetime'
     >
   > {
   database: DataSourceOptions;
@@ -56,6 +57,8 @@ export interface SessionConfig
   /** `{apiBasePath}/session/refresh`, the refresh cookie's path. */
   refreshPath: string;
   deviceMetadata: DeviceMetadataConfig;
+  /** Seconds from creation; undefined: sessions end only by the idle timeout. */
+  absoluteSessionLifetime?: number;
 }
 
 /** The resolved `deviceMetadata` option. */
@@ -104,6 +107,8 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
     roleStore: options.roleStore,
     accessTokenValidity,
     refreshTokenValidity: positive('refreshTokenValidity', options.refreshTokenValidity ?? 100 * DAY),
+    absoluteSessionLifetime:
+      options.absoluteSessionLifetime === undefined ? undefined : positive('absoluteSessionLifetime', options.absoluteSessionLifetime),
     refreshGracePeriod: nonNegative('refreshGracePeriod', options.refreshGracePeriod ?? 30),
     apiBasePath,
     refreshPath: `${apiBasePath === '/' ? '' : apiBasePath}/session/refresh`,

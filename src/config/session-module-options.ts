@@ -119,8 +119,13 @@ export interface SessionModuleOptions {
   roleStore?: RoleStore;
   /** Access-token lifetime in seconds (default 3600). */
   accessTokenValidity?: number;
-  /** Refresh-token (session) lifetime in seconds, extended by every refresh (default 100 days). */
+  /** Refresh-token (session) lifetime in seconds, extended by every refresh (default 100 days): the idle timeout. */
   refreshTokenValidity?: number;
+  /**
+   * The absolute timeout: seconds from a session's creation after which it ends however often it
+   * is refreshed (default: none). Refreshes never extend it; access tokens never outlive it.
+   */
+  absoluteSessionLifetime?: number;
   /** Seconds a just-superseded refresh token still gives the same outcome (default 30). */
   refreshGracePeriod?: number;
   /** Where the built-in routes live (default `/auth`). Under `forRootAsync`, pass it next to `useFactory`. */

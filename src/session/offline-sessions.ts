@@ -10,6 +10,7 @@ import { SessionStore } from '../storage/session-store';
 import { PayloadJwtSigner } from '../tokens/payload-jwt.signer';
 import { assertNoProtectedKeys, withoutProtectedKeys } from '../tokens/protected-keys';
 import { ClaimPolicy, type ValidatorOverride } from './claim-policy';
+import { absoluteEndOf } from './session-lifetime';
 
 /** `getSessionInformation(handle)`: what the database holds about a session. */
 export interface SessionInformation {
@@ -22,6 +23,12 @@ export interface SessionInformation {
   expiry: number;
   /** Creation time, epoch ms. */
   timeCreated: number;
+  /** Last refresh (the creation until the first refresh), epoch ms. */
+  lastRefreshedAt: number;
+  /** When the idle timeout (`refreshTokenValidity` after the last refresh) ends the session, epoch ms. */
+  idleExpiry: number;
+  /** When `absoluteSessionLifetime` ends the session whatever its refreshes, epoch ms; undefined without one. */
+  absoluteExpiry: number | undefined;
 }
 
 /** The answer of offline claim reads and checks for an unknown or expired session. */
@@ -85,6 +92,9 @@ export class OfflineSessions {
       customClaimsInAccessTokenPayload: await this.payloadJwt.addTo(record.userId, record.accessTokenPayload),
       expiry: record.expiresAt,
       timeCreated: record.createdAt,
+      lastRefreshedAt: record.rotatedAt,
+      idleExpiry: record.rotatedAt + this.config.refreshTokenValidity * 1000,
+      absoluteExpiry: absoluteEndOf(this.config, record.createdAt),
     };
   }
 

@@ -19,7 +19,12 @@ import { ActiveSession, type SessionOperations, type SessionState } from './acti
 import { ClaimPolicy } from './claim-policy';
 
 /** Every token of a new or refreshed session. */
-export type IssuedSession = IssuedAccessToken & { refreshToken: string; antiCsrfToken: string | null };
+export type IssuedSession = IssuedAccessToken & {
+  refreshToken: string;
+  antiCsrfToken: string | null;
+  /** When the session ends unless refreshed (idle timeout capped by the absolute one), epoch ms: the refresh cookie's expiry. */
+  sessionExpiresAt: number;
+};
 
 /** Tokens a session starts a request with: verified from the request, or just issued. */
 export type OpeningTokens = Pick<IssuedAccessToken, 'accessToken' | 'payload'> & { frontToken?: string; refreshToken?: string; antiCsrfToken?: string | null };
@@ -67,7 +72,7 @@ export class OnlineSessions implements SessionOperations {
         accessToken: issued.accessToken,
         frontToken: issued.frontToken,
         refreshToken: issued.refreshToken,
-        refreshTokenExpiresAt: this.config.clock.now() + this.config.refreshTokenValidity * 1000,
+        refreshTokenExpiresAt: issued.sessionExpiresAt,
         antiCsrfToken: issued.antiCsrfToken,
       });
     }

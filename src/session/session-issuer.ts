@@ -16,6 +16,7 @@ import { newAntiCsrfToken } from '../transport/anti-csrf';
 import type { HttpExchange } from '../transport/http-objects';
 import { ClaimPolicy } from './claim-policy';
 import type { IssuedSession } from './online-sessions';
+import { absoluteEndOf, sessionExpiryAt } from './session-lifetime';
 
 /** What a new session is made of (the arguments of `createNewSession`). */
 export interface NewSession {
@@ -83,7 +84,7 @@ export class SessionIssuer {
       sessionData: input.sessionDataInDatabase ?? {},
       payloadVersion: 1,
       createdAt: now,
-      expiresAt: now + this.config.refreshTokenValidity * 1000,
+      expiresAt: sessionExpiryAt(this.config, now, now),
       createdIp: client.ip,
       createdUserAgent: client.userAgent,
       lastIp: client.ip,
@@ -108,7 +109,10 @@ export class SessionIssuer {
         antiCsrfToken: record.antiCsrfToken,
       },
       record.accessTokenPayload,
+      undefined,
+      absoluteEndOf(this.config, record.createdAt),
     );
-    return { ...issued, refreshToken, antiCsrfToken: record.antiCsrfToken };
+    const sessionExpiresAt = sessionExpiryAt(this.config, record.createdAt, this.config.clock.now());
+    return { ...issued, refreshToken, antiCsrfToken: record.antiCsrfToken, sessionExpiresAt };
   }
 }

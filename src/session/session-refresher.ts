@@ -13,6 +13,7 @@ import { TokenTransport } from '../transport/token-transport';
 import type { ActiveSession } from './active-session';
 import { type IssuedSession, OnlineSessions } from './online-sessions';
 import { SessionIssuer } from './session-issuer';
+import { sessionExpiryAt } from './session-lifetime';
 
 /**
  * Refresh: the refresh token rotates on every call, with theft detection (the chain rules are in
@@ -95,7 +96,7 @@ export class SessionRefresher {
         fromGeneration: record.refreshGeneration,
         refreshHash: refreshTokenStorageHash(formatRefreshToken(child)),
         rotatedAt: now,
-        expiresAt: now + this.config.refreshTokenValidity * 1000,
+        expiresAt: sessionExpiryAt(this.config, record.createdAt, now),
         client,
       });
       if (rotated) return this.issuer.issueForStoredSession(record, child, presented);

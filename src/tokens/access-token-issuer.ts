@@ -25,11 +25,13 @@ export class AccessTokenIssuer {
 
   /**
    * Signs a token for `base` + `custom`. `expiresAtSeconds` keeps the current token's expiry when
-   * a payload change re-issues it; a new session or a refresh starts a fresh validity period.
+   * a payload change re-issues it; a new session or a refresh starts a fresh validity period,
+   * never past `sessionEndsAtMs` (the absolute timeout of the session).
    */
-  async issue(base: AccessTokenBase, custom: JSONObject, expiresAtSeconds?: number): Promise<IssuedAccessToken> {
+  async issue(base: AccessTokenBase, custom: JSONObject, expiresAtSeconds?: number, sessionEndsAtMs?: number): Promise<IssuedAccessToken> {
     const iat = Math.floor(this.config.clock.now() / 1000);
-    const exp = expiresAtSeconds ?? iat + this.config.accessTokenValidity;
+    const fresh = iat + this.config.accessTokenValidity;
+    const exp = expiresAtSeconds ?? (sessionEndsAtMs === undefined ? fresh : Math.max(iat + 1, Math.min(fresh, Math.floor(sessionEndsAtMs / 1000))));
     const payload: AccessTokenPayload = {
       iss: this.config.issuer,
       ...(await this.payloadJwt.addTo(base.sub, custom, iat)),
