@@ -54,6 +54,7 @@ export {
   type SessionErrorResponse,
 } from './errors/session-error';
 export { SessionConfigError } from './errors/session-config-error';
+export { SessionLimitReachedError } from './errors/session-limit-error';
 export { ProtectedPayloadKeyError, PayloadTooLargeError } from './errors/payload-errors';
 
 // Claims
@@ -72,6 +73,7 @@ export { UserRolesService, type UnknownRoleError } from './roles/user-roles.serv
 // Storage
 export { SessionStore } from './storage/session-store';
 export type { SessionRecord, StoredPayload, RefreshRotation, ClientMetadata } from './storage/session-record';
+export type { SessionCap, SessionCapPolicy, CappedCreation } from './storage/session-cap';
 export { SigningKeyStore, type StoredSigningKey } from './storage/signing-key-store';
 export { RoleStore, type RolesAndPermissions } from './storage/role-store';
 export { TypeOrmSessionStore } from './storage/typeorm-session-store';

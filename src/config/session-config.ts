@@ -1,6 +1,7 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { type Clock, systemClock } from '../clock';
 import { SessionConfigError } from '../errors/session-config-error';
+import type { SessionCap, SessionCapPolicy } from '../storage/session-cap';
 import type {
   AntiCsrfMode,
   CookieSameSite,
@@ -35,6 +36,8 @@ export interface SessionConfig
       | 'propagatePayloadChanges'
       | 'deviceMetadata'
       | 'absoluteSessionLifetime'
+      | 'maxSessionsPerUser'
+      | 'sessionCapPolicy'
     >
   > {
   database: DataSourceOptions;
@@ -59,6 +62,8 @@ export interface SessionConfig
   deviceMetadata: DeviceMetadataConfig;
   /** Seconds from creation; undefined: sessions end only by the idle timeout. */
   absoluteSessionLifetime?: number;
+  /** The per-user cap; undefined: none. */
+  sessionCap?: SessionCap;
 }
 
 /** The resolved `deviceMetadata` option. */
@@ -146,6 +151,7 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
     requestProperty: options.requestProperty ?? 'session',
     clock: clock(options.clock),
     deviceMetadata: deviceMetadata(options.deviceMetadata),
+    sessionCap: sessionCap(options.maxSessionsPerUser, options.sessionCapPolicy),
   };
 }
 
@@ -162,6 +168,19 @@ function clock(option: Clock | undefined): Clock {
   if (option === undefined) return systemClock;
   if (typeof option?.now !== 'function') throw new SessionConfigError('clock must have a now() method returning epoch milliseconds');
   return option;
+}
+
+const CAP_POLICIES: SessionCapPolicy[] = ['evict-oldest', 'evict-least-recently-refreshed', 'deny'];
+
+function sessionCap(max: number | undefined, policy: SessionCapPolicy | undefined): SessionCap | undefined {
+  if (max === undefined) {
+    if (policy !== undefined) throw new SessionConfigError('sessionCapPolicy needs maxSessionsPerUser');
+    return undefined;
+  }
+  if (!Number.isInteger(max) || max < 1) throw new SessionConfigError(`maxSessionsPerUser must be a positive integer, got ${max}`);
+  const chosen = policy ?? 'evict-oldest';
+  if (!CAP_POLICIES.includes(chosen)) throw new SessionConfigError(`sessionCapPolicy must be one of ${CAP_POLICIES.join(', ')}`);
+  return { max, policy: chosen };
 }
 
 const IP_MODES: IpAddressMode[] = ['plain', 'hashed', 'off'];

@@ -6,6 +6,7 @@ import type { ClaimValidationError, UserContext } from '../claims/types';
 import type { SessionErrorResponse } from '../errors/session-error';
 import type { JSONObject } from '../json';
 import type { RoleStore } from '../storage/role-store';
+import type { SessionCapPolicy } from '../storage/session-cap';
 import type { SessionStore } from '../storage/session-store';
 import type { SigningKeyStore } from '../storage/signing-key-store';
 
@@ -189,6 +190,16 @@ export interface SessionModuleOptions {
    * `nest-session/testing` expires tokens, claims and sessions without waiting.
    */
   clock?: Clock;
+  /**
+   * At most this many live sessions per user and tenant (default: no cap), enforced atomically
+   * at creation on every database: concurrent sign-ins never exceed it. See `sessionCapPolicy`.
+   */
+  maxSessionsPerUser?: number;
+  /**
+   * What a sign-in beyond `maxSessionsPerUser` does: `evict-oldest` (default; the session created
+   * first is revoked), `evict-least-recently-refreshed`, or `deny` (`SessionLimitReachedError`, 409).
+   */
+  sessionCapPolicy?: SessionCapPolicy;
   /** What each session records about its client (IP, user agent); see `listSessionsForUser`. */
   deviceMetadata?: DeviceMetadataOptions;
 }

@@ -24,6 +24,8 @@ export type IssuedSession = IssuedAccessToken & {
   antiCsrfToken: string | null;
   /** When the session ends unless refreshed (idle timeout capped by the absolute one), epoch ms: the refresh cookie's expiry. */
   sessionExpiresAt: number;
+  /** Sessions of the user a creation evicted to stay under `maxSessionsPerUser`. */
+  evictedSessions?: string[];
 };
 
 /** Tokens a session starts a request with: verified from the request, or just issued. */

@@ -5,6 +5,8 @@ import type { SessionConfig } from '../config/session-config';
 import type { CreateNewSessionInput } from '../config/session-module-options';
 import type { JSONObject } from '../json';
 import { clientMetadataOf } from '../devices/client-metadata';
+import { SessionConfigError } from '../errors/session-config-error';
+import { SessionLimitReachedError } from '../errors/session-limit-error';
 import { SESSION_CONFIG } from '../session.constants';
 import type { SessionRecord } from '../storage/session-record';
 import { SessionStore } from '../storage/session-store';
@@ -40,7 +42,11 @@ export class SessionIssuer {
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly accessTokens: AccessTokenIssuer,
     private readonly policy: ClaimPolicy,
-  ) {}
+  ) {
+    if (config.sessionCap && typeof store.createWithinCap !== 'function') {
+      throw new SessionConfigError('maxSessionsPerUser needs a session store with createWithinCap (the TypeORM store has it)');
+    }
+  }
 
   /**
    * Creates a session: the payload is the caller's, then the claims added on create, then the
@@ -91,8 +97,14 @@ export class SessionIssuer {
       lastUserAgent: client.userAgent,
     };
     const issued = await this.issueForStoredSession(record, refresh);
-    await this.store.create(record);
-    return issued;
+    const cap = this.config.sessionCap;
+    if (!cap) {
+      await this.store.create(record);
+      return issued;
+    }
+    const outcome = await this.store.createWithinCap!(record, cap, now);
+    if (!outcome.created) throw new SessionLimitReachedError(userId, tenantId, cap.max);
+    return { ...issued, evictedSessions: outcome.evicted };
   }
 
   /** The tokens of a stored session whose current refresh token is `refresh` (`parent`: the one it replaced). */

@@ -1,4 +1,5 @@
 import type { JSONObject } from '../json';
+import type { CappedCreation, SessionCap } from './session-cap';
 import type { RefreshRotation, SessionRecord, StoredPayload } from './session-record';
 
 /**
@@ -9,6 +10,12 @@ import type { RefreshRotation, SessionRecord, StoredPayload } from './session-re
 export interface SessionStore {
   /** Insert a new session (one statement). */
   create(session: SessionRecord): Promise<void>;
+  /**
+   * Insert a new session under a per-user cap (`maxSessionsPerUser`), atomically with the count
+   * and the evictions: concurrent sign-ins of one user never exceed the cap. Optional: a store
+   * without it cannot be used with `maxSessionsPerUser`.
+   */
+  createWithinCap?(session: SessionRecord, cap: SessionCap, nowMs: number): Promise<CappedCreation>;
   /** The session, or `undefined` if unknown or expired. */
   find(sessionHandle: string, nowMs: number): Promise<SessionRecord | undefined>;
   /** Move the refresh token one generation forward if it is still at `fromGeneration` (one conditional statement). */

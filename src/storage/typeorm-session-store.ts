@@ -1,11 +1,13 @@
 import { type DataSource, In, LessThanOrEqual, MoreThan, Not, type Repository } from 'typeorm';
 import type { JSONObject } from '../json';
+import { CappedSessionInsert } from './capped-session-insert';
 import { type DatabaseFamily, databaseFamily } from './database-family';
 import type { PayloadDialect } from './dialects/payload-dialect';
 import { selectPayloadDialect } from './dialects/select-payload-dialect';
 import { SessionEntity } from './entities/session.entity';
 import { retryOnDeadlock } from './run-query';
 import type { RefreshRotation, SessionRecord, StoredPayload } from './session-record';
+import type { CappedCreation, SessionCap } from './session-cap';
 import type { SessionStore } from './session-store';
 
 /** The default {@link SessionStore}: a TypeORM repository plus one atomic SQL dialect per driver. */
@@ -13,17 +15,23 @@ export class TypeOrmSessionStore implements SessionStore {
   private readonly repository: Repository<SessionEntity>;
   private readonly dialect: PayloadDialect;
   private readonly family: DatabaseFamily;
+  private readonly capped: CappedSessionInsert;
 
   constructor(private readonly dataSource: DataSource) {
     this.repository = dataSource.getRepository(SessionEntity);
     this.dialect = selectPayloadDialect(dataSource);
     this.family = databaseFamily(dataSource.options.type);
+    this.capped = new CappedSessionInsert(dataSource, this.family);
   }
 
   async create(session: SessionRecord): Promise<void> {
     // updateEntity(false): without it TypeORM re-reads default-valued columns after the INSERT on
     // drivers without RETURNING (SQLite, MySQL), a second round trip for values we already have.
     await this.repository.createQueryBuilder().insert().into(SessionEntity).values(session as SessionEntity).updateEntity(false).execute();
+  }
+
+  createWithinCap(session: SessionRecord, cap: SessionCap, nowMs: number): Promise<CappedCreation> {
+    return this.capped.run(session, cap, nowMs);
   }
 
   async find(sessionHandle: string, nowMs: number): Promise<SessionRecord | undefined> {

@@ -1,5 +1,8 @@
+import { sessionsToEvict } from '../../src/storage/session-cap';
 import type {
+  CappedCreation,
   JSONObject,
+  SessionCap,
   RefreshRotation,
   RolesAndPermissions,
   RoleStore,
@@ -22,6 +25,15 @@ export class InMemorySessionStore implements SessionStore {
   async create(session: SessionRecord): Promise<void> {
     if (this.rows.has(session.sessionHandle)) throw new Error(`duplicate session handle ${session.sessionHandle}`);
     this.rows.set(session.sessionHandle, structuredClone(session));
+  }
+
+  /** Synchronous between awaits, so the count, evictions and insert are one step. */
+  async createWithinCap(session: SessionRecord, cap: SessionCap, nowMs: number): Promise<CappedCreation> {
+    const evicted = sessionsToEvict(this.ofUser(session.userId, session.tenantId, nowMs), cap);
+    if (evicted === undefined) return { created: false, evicted: [] };
+    evicted.forEach((handle) => this.rows.delete(handle));
+    this.rows.set(session.sessionHandle, structuredClone(session));
+    return { created: true, evicted };
   }
 
   async find(sessionHandle: string, nowMs: number): Promise<SessionRecord | undefined> {
