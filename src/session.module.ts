@@ -1,8 +1,10 @@
-import { Inject, Module, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { Inject, Module, type OnApplicationShutdown, type OnModuleInit, Optional, RequestMethod } from '@nestjs/common';
+import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
+import type { SessionConfig } from './config/session-config';
 import { AuthGuard } from './guards/auth.guard';
 import { registerAppService, unregisterAppService } from './http/app-service-locator';
+import { servedPath } from './http/global-prefix';
 import { UserRolesService } from './roles/user-roles.service';
 import { SESSION_CONFIG, SESSION_DATA_SOURCE } from './session.constants';
 import { SessionConfigurableModule } from './session.module-definition';
@@ -27,13 +29,20 @@ export class SessionModule extends SessionConfigurableModule implements OnModule
   constructor(
     private readonly sessions: SessionService,
     @Inject(SESSION_DATA_SOURCE) private readonly dataSource: DataSource | undefined,
+    @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
+    @Optional() private readonly appConfig?: ApplicationConfig,
   ) {
     super();
   }
 
-  /** Guards made with `new AuthGuard(...)` find this app's service through its HTTP server (no middleware, no global). */
+  /**
+   * Guards made with `new AuthGuard(...)` find this app's service through its HTTP server (no
+   * middleware, no global). The refresh cookie's path follows the app's global prefix, known
+   * only now (`app.setGlobalPrefix` runs after the module's providers were created).
+   */
   onModuleInit(): void {
+    this.config.refreshPath = servedPath(this.config.refreshPath, RequestMethod.POST, this.appConfig);
     const server = this.adapterHost?.httpAdapter?.getInstance?.() as object | undefined;
     if (server) registerAppService(server, this.sessions);
     this.server = server;

@@ -1,5 +1,6 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { SessionConfigError } from '../errors/session-config-error';
+import { checkDatabaseDriver } from './check-driver';
 import { SESSION_ENTITIES } from './entities';
 import { SessionEntity } from './entities/session.entity';
 import { SESSION_MIGRATIONS } from './migrations';
@@ -36,6 +37,7 @@ export interface DataSourceSettings {
 export async function openSessionDataSource(settings: DataSourceSettings, named?: DataSource): Promise<DataSource> {
   const given = named ?? settings.dataSource;
   if (given) return prepareAppDataSource(given, settings);
+  checkDatabaseDriver(settings.database);
   const synchronize = settings.synchronize ?? settings.database.synchronize ?? false;
   const dataSource = new DataSource({
     ...settings.database,
