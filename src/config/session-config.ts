@@ -23,6 +23,7 @@ export interface SessionConfig
       | 'signingKeyStore'
       | 'roleStore'
       | 'cookieDomain'
+      | 'olderCookieDomain'
       | 'getTokenTransferMethod'
       | 'globalClaimValidators'
       | 'createNewSession'
@@ -40,6 +41,7 @@ export interface SessionConfig
   signingKeyStore?: SessionModuleOptions['signingKeyStore'];
   roleStore?: SessionModuleOptions['roleStore'];
   cookieDomain?: string;
+  olderCookieDomain?: string;
   getTokenTransferMethod?: SessionModuleOptions['getTokenTransferMethod'];
   globalClaimValidators?: SessionModuleOptions['globalClaimValidators'];
   createNewSession?: SessionModuleOptions['createNewSession'];
@@ -98,6 +100,8 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
     cookieSecure,
     cookieSameSite,
     cookieDomain: options.cookieDomain,
+    olderCookieDomain: olderCookieDomain(options.olderCookieDomain, options.cookieDomain),
+    exposeAccessTokenToFrontendInCookieBasedAuth: options.exposeAccessTokenToFrontendInCookieBasedAuth ?? false,
     antiCsrf,
     getTokenTransferMethod: options.getTokenTransferMethod,
     signingAlgorithm,
@@ -128,6 +132,15 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
   };
 }
 
+/** `''` means the old cookies were host-only; the same domain as `cookieDomain` could not tell the two cookies apart. */
+function olderCookieDomain(older: string | undefined, current: string | undefined): string | undefined {
+  if (older === undefined) return undefined;
+  if (typeof older !== 'string') throw new SessionConfigError('olderCookieDomain must be a string');
+  if (older === (current ?? '')) throw new SessionConfigError(`olderCookieDomain "${older}" must differ from cookieDomain`);
+  return older;
+}
+
+/** The clock every time rule reads; the system clock unless the app passes its own. */
 function clock(option: Clock | undefined): Clock {
   if (option === undefined) return systemClock;
   if (typeof option?.now !== 'function') throw new SessionConfigError('clock must have a now() method returning epoch milliseconds');

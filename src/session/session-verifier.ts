@@ -47,6 +47,10 @@ export class SessionVerifier {
       if (options.sessionRequired === false) return undefined;
       throw new UnauthorisedError('session does not exist', false);
     }
+    // Two access cookies (one of an older cookieDomain): the refresh route clears the stale one.
+    if (found.transferMethod === 'cookie' && this.transport.hasDuplicateAccessCookie(request)) {
+      throw new TryRefreshTokenError('multiple access-token cookies in the request');
+    }
     const payload = await this.verifyToken(found.token);
     const antiCsrf = checkAntiCsrf({
       mode: this.config.antiCsrf,
