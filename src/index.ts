@@ -38,6 +38,11 @@ export { RequireClaim } from './decorators/require-claim.decorator';
 export { InjectSessionStore, InjectSessionDataSource } from './decorators/inject-storage.decorator';
 export { SessionErrorFilter } from './http/session-error.filter';
 
+// WebSocket gateways (socket.io and ws)
+export { WsAuthGuard } from './websockets/ws-auth.guard';
+export { WsSessions, type WsHandshakeOptions } from './websockets/ws-sessions.service';
+export { WS_CLOSE_UNAUTHORISED } from './websockets/ws-client';
+
 // Errors
 export {
   SessionError,

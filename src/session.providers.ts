@@ -27,6 +27,7 @@ import { AccessTokenService } from './tokens/access-token.service';
 import { PayloadJwtSigner } from './tokens/payload-jwt.signer';
 import { SigningKeyService } from './tokens/signing-key.service';
 import { TokenTransport } from './transport/token-transport';
+import { WsSessions } from './websockets/ws-sessions.service';
 
 /** Whether a default (TypeORM) store is in use, so the module needs a DataSource. */
 function needsDataSource(config: SessionConfig): boolean {
@@ -85,4 +86,5 @@ export const SESSION_PROVIDERS: Provider[] = [
   SessionErrorFilter,
   AuthGuard,
   UserRolesService,
+  WsSessions,
 ];
