@@ -32,7 +32,7 @@ export function redacted(error: unknown, operation: string): unknown {
   const e = error as { code?: unknown; errno?: unknown; driverError?: { code?: unknown }; message?: unknown; name?: unknown };
   const code = [e?.driverError?.code, e?.code, e?.errno].find((c) => typeof c === 'string' || typeof c === 'number');
   const storageError = new SessionStorageError(operation, code === undefined ? undefined : String(code), redactMessage(e));
-  logger.error(storageError.message);
+  logger.error(`${storageError.name}: ${storageError.message}`);
   return storageError;
 }
 
