@@ -67,7 +67,6 @@ interface PgAdmin {
 
 async function postgresOutage(): Promise<Outage> {
   // `pg` ships no types (and @types/pg is not a dependency): the three calls used here.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Client } = require('pg') as { Client: new (options: object) => PgAdmin };
   const server = testServer('postgres');
   const base = testDatabaseOptions() as DataSourceOptions & { schema: string };
