@@ -56,6 +56,8 @@ export {
 } from './errors/session-error';
 export { SessionConfigError } from './errors/session-config-error';
 export { ProtectedPayloadKeyError, PayloadTooLargeError } from './errors/payload-errors';
+export { InvalidIdentifierError } from './errors/invalid-identifier-error';
+export { SessionStorageError } from './errors/session-storage-error';
 
 // Claims
 export type { JSONPrimitive, JSONValue, JSONObject } from './json';
@@ -81,6 +83,7 @@ export { TypeOrmRoleStore } from './storage/typeorm-role-store';
 export { SESSION_DATA_SOURCE } from './session.constants';
 export { SessionEntity, SigningKeyEntity, RoleEntity, RolePermissionEntity, UserRoleEntity, SESSION_ENTITIES } from './storage/entities';
 export { SESSION_MIGRATIONS } from './storage/migrations';
+export { IDENTIFIER_MAX_LENGTH } from './storage/identifier-limits';
 export { SESSION_MIGRATIONS_TABLE } from './storage/session-data-source';
 
 // Tokens
