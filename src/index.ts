@@ -42,6 +42,11 @@ export { RequireClaim } from './decorators/require-claim.decorator';
 export { InjectSessionStore, InjectSessionDataSource } from './decorators/inject-storage.decorator';
 export { SessionErrorFilter } from './http/session-error.filter';
 
+// WebSocket gateways (socket.io and ws)
+export { WsAuthGuard } from './websockets/ws-auth.guard';
+export { WsSessions, type WsHandshakeOptions } from './websockets/ws-sessions.service';
+export { WS_CLOSE_UNAUTHORISED } from './websockets/ws-client';
+
 // Errors
 export {
   SessionError,
@@ -56,6 +61,8 @@ export {
 export { SessionConfigError } from './errors/session-config-error';
 export { SessionLimitReachedError } from './errors/session-limit-error';
 export { ProtectedPayloadKeyError, PayloadTooLargeError } from './errors/payload-errors';
+export { InvalidIdentifierError } from './errors/invalid-identifier-error';
+export { SessionStorageError } from './errors/session-storage-error';
 
 // Claims
 export type { JSONPrimitive, JSONValue, JSONObject } from './json';
@@ -82,6 +89,7 @@ export { TypeOrmRoleStore } from './storage/typeorm-role-store';
 export { SESSION_DATA_SOURCE } from './session.constants';
 export { SessionEntity, SigningKeyEntity, RoleEntity, RolePermissionEntity, UserRoleEntity, SESSION_ENTITIES } from './storage/entities';
 export { SESSION_MIGRATIONS } from './storage/migrations';
+export { IDENTIFIER_MAX_LENGTH } from './storage/identifier-limits';
 export { SESSION_MIGRATIONS_TABLE } from './storage/session-data-source';
 
 // Tokens

@@ -13,6 +13,7 @@ import type {
   SessionModuleOptions,
   SigningAlgorithm,
 } from './session-module-options';
+import { validateSessionOptions } from './validate-options';
 
 /** The options with every default filled in; what the rest of the module reads. */
 export interface SessionConfig
@@ -80,6 +81,7 @@ const ANTI_CSRF: AntiCsrfMode[] = ['VIA_TOKEN', 'VIA_CUSTOM_HEADER', 'NONE'];
 
 /** Fill defaults (SuperTokens' where it has one) and reject impossible settings at start. */
 export function resolveSessionConfig(options: SessionModuleOptions, extras: SessionModuleExtras): SessionConfig {
+  validateSessionOptions(options);
   // Routes are mounted at declaration (extras), before an async factory runs; the options may
   // only repeat that path, or the refresh cookie's path would not match the refresh route.
   const mounted = normalisePath(extras.apiBasePath ?? '/auth');

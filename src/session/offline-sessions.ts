@@ -6,6 +6,7 @@ import type { SessionConfig } from '../config/session-config';
 import { type SessionDevice, toSessionDevice } from '../devices/session-device';
 import type { JSONObject } from '../json';
 import { SESSION_CONFIG } from '../session.constants';
+import { assertIdentifier, assertIdentifiers, assertOptionalIdentifier } from '../storage/identifier-limits';
 import { SessionStore } from '../storage/session-store';
 import { PayloadJwtSigner } from '../tokens/payload-jwt.signer';
 import { assertNoProtectedKeys, withoutProtectedKeys } from '../tokens/protected-keys';
@@ -53,35 +54,50 @@ export class OfflineSessions {
   ) {}
 
   async revokeSession(sessionHandle: string): Promise<boolean> {
+    assertIdentifier('sessionHandle', sessionHandle);
     return (await this.store.delete([sessionHandle])).length > 0;
   }
 
-  revokeMultipleSessions(sessionHandles: string[]): Promise<string[]> {
+  async revokeMultipleSessions(sessionHandles: string[]): Promise<string[]> {
+    assertIdentifiers('sessionHandle', sessionHandles, 'sessionHandles');
     return this.store.delete(sessionHandles);
   }
 
-  revokeAllSessionsForUser(userId: string, tenantId?: string): Promise<string[]> {
+  async revokeAllSessionsForUser(userId: string, tenantId?: string): Promise<string[]> {
+    assertIdentifier('userId', userId);
+    assertOptionalIdentifier('tenantId', tenantId);
     return this.store.deleteForUser(userId, tenantId);
   }
 
   async listSessionsForUser(userId: string, tenantId: string | undefined, currentSessionHandle?: string): Promise<SessionDevice[]> {
+    assertIdentifier('userId', userId);
+    assertOptionalIdentifier('tenantId', tenantId);
     const records = await this.store.listForUser(userId, tenantId, this.config.clock.now());
     return records.map((record) => toSessionDevice(record, currentSessionHandle));
   }
 
-  revokeOtherSessionsForUser(userId: string, keepSessionHandle: string, tenantId?: string): Promise<string[]> {
+  async revokeOtherSessionsForUser(userId: string, keepSessionHandle: string, tenantId?: string): Promise<string[]> {
+    assertIdentifier('userId', userId);
+    assertIdentifier('sessionHandle', keepSessionHandle);
+    assertOptionalIdentifier('tenantId', tenantId);
     return this.store.deleteForUserExcept(userId, tenantId, keepSessionHandle);
   }
 
-  revokeSessionForUser(userId: string, sessionHandle: string, tenantId?: string): Promise<boolean> {
+  async revokeSessionForUser(userId: string, sessionHandle: string, tenantId?: string): Promise<boolean> {
+    assertIdentifier('userId', userId);
+    assertIdentifier('sessionHandle', sessionHandle);
+    assertOptionalIdentifier('tenantId', tenantId);
     return this.store.deleteOfUser(sessionHandle, userId, tenantId);
   }
 
-  getAllSessionHandlesForUser(userId: string, tenantId?: string): Promise<string[]> {
+  async getAllSessionHandlesForUser(userId: string, tenantId?: string): Promise<string[]> {
+    assertIdentifier('userId', userId);
+    assertOptionalIdentifier('tenantId', tenantId);
     return this.store.listHandlesForUser(userId, tenantId, this.config.clock.now());
   }
 
   async getSessionInformation(sessionHandle: string): Promise<SessionInformation | undefined> {
+    assertIdentifier('sessionHandle', sessionHandle);
     const record = await this.store.find(sessionHandle, this.config.clock.now());
     if (!record) return undefined;
     return {
@@ -98,22 +114,27 @@ export class OfflineSessions {
     };
   }
 
-  updateSessionDataInDatabase(sessionHandle: string, data: JSONObject): Promise<boolean> {
+  async updateSessionDataInDatabase(sessionHandle: string, data: JSONObject): Promise<boolean> {
+    assertIdentifier('sessionHandle', sessionHandle);
     return this.store.updateSessionData(sessionHandle, { ...(data ?? {}) }, this.config.clock.now());
   }
 
   /** One atomic statement; protected keys are refused (`{ key: null }` for them is ignored). */
   async mergeIntoAccessTokenPayload(sessionHandle: string, update: JSONObject): Promise<boolean> {
+    assertIdentifier('sessionHandle', sessionHandle);
     assertNoProtectedKeys(update ?? {}, true);
     return this.store.mergePayloadIfExists(sessionHandle, withoutProtectedKeys(update ?? {}), this.config.clock.now());
   }
 
   async mergeIntoAccessTokenPayloadForUser(userId: string, update: JSONObject, tenantId?: string): Promise<number> {
+    assertIdentifier('userId', userId);
+    assertOptionalIdentifier('tenantId', tenantId);
     assertNoProtectedKeys(update ?? {}, true);
     return this.store.mergePayloadForUser(userId, tenantId, withoutProtectedKeys(update ?? {}), this.config.clock.now());
   }
 
   async fetchAndSetClaim<T>(sessionHandle: string, claim: SessionClaim<T>, userContext?: UserContext): Promise<boolean> {
+    assertIdentifier('sessionHandle', sessionHandle);
     const record = await this.store.find(sessionHandle, this.config.clock.now());
     if (!record) return false;
     const context = this.policy.userContext(undefined, userContext);
@@ -127,6 +148,7 @@ export class OfflineSessions {
   }
 
   async getClaimValue<T>(sessionHandle: string, claim: SessionClaim<T>, userContext?: UserContext): Promise<{ status: 'OK'; value: T | undefined } | SessionDoesNotExist> {
+    assertIdentifier('sessionHandle', sessionHandle);
     const record = await this.store.find(sessionHandle, this.config.clock.now());
     if (!record) return DOES_NOT_EXIST;
     return { status: 'OK', value: claim.getValueFromPayload(record.accessTokenPayload, this.policy.userContext(undefined, userContext)) };
@@ -142,6 +164,7 @@ export class OfflineSessions {
     override?: ValidatorOverride<SessionInformation>,
     userContext?: UserContext,
   ): Promise<ClaimValidationAnswer | SessionDoesNotExist> {
+    assertIdentifier('sessionHandle', sessionHandle);
     const session = await this.getSessionInformation(sessionHandle);
     if (!session) return DOES_NOT_EXIST;
     const context = this.policy.userContext(undefined, userContext);
@@ -164,6 +187,8 @@ export class OfflineSessions {
     override?: ValidatorOverride<string>,
     userContext?: UserContext,
   ): Promise<ClaimValidationAnswer> {
+    assertIdentifier('tenantId', tenantId);
+    assertIdentifier('userId', userId);
     const context = this.policy.userContext(undefined, userContext);
     const validators = await this.policy.validatorsFor({ userId, tenantId }, userId, override, context);
     return { status: 'OK', invalidClaims: await runClaimValidators(validators, jwtPayload, context) };

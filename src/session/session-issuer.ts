@@ -8,6 +8,7 @@ import { clientMetadataOf } from '../devices/client-metadata';
 import { SessionConfigError } from '../errors/session-config-error';
 import { SessionLimitReachedError } from '../errors/session-limit-error';
 import { SESSION_CONFIG } from '../session.constants';
+import { assertIdentifier } from '../storage/identifier-limits';
 import type { SessionRecord } from '../storage/session-record';
 import { SessionStore } from '../storage/session-store';
 import { AccessTokenIssuer } from '../tokens/access-token-issuer';
@@ -55,8 +56,8 @@ export class SessionIssuer {
    */
   async create(session: NewSession, exchange: HttpExchange): Promise<IssuedSession> {
     const { userId, tenantId } = session;
-    if (typeof userId !== 'string' || userId.length === 0) throw new TypeError('createNewSession: userId must be a non-empty string');
-    if (typeof tenantId !== 'string' || tenantId.length === 0) throw new TypeError('createNewSession: tenantId must be a non-empty string');
+    assertIdentifier('userId', userId);
+    assertIdentifier('tenantId', tenantId);
     const userContext = this.policy.userContext(exchange.request, session.userContext);
     // Deep copies: the caller's objects are never mutated, not even by a hook editing nested values in place.
     let input: CreateNewSessionInput = {

@@ -6,6 +6,7 @@ import type { SessionConfig } from '../config/session-config';
 import type { SessionDevice } from '../devices/session-device';
 import type { JSONObject } from '../json';
 import { SESSION_CONFIG } from '../session.constants';
+import { assertIdentifier } from '../storage/identifier-limits';
 import { type JsonWebKeySet, SigningKeyService } from '../tokens/signing-key.service';
 import { needsAntiCsrfToken } from '../transport/anti-csrf';
 import type { RequestLike, ResponseLike } from '../transport/http-objects';
@@ -102,7 +103,9 @@ export class SessionService {
   }
 
   /** The validators every guarded route checks for this user (the `globalClaimValidators` option). */
-  getGlobalClaimValidators(userId: string, tenantId: string, userContext: UserContext = {}): Promise<SessionClaimValidator[]> {
+  async getGlobalClaimValidators(userId: string, tenantId: string, userContext: UserContext = {}): Promise<SessionClaimValidator[]> {
+    assertIdentifier('userId', userId);
+    assertIdentifier('tenantId', tenantId);
     return this.policy.globalValidators(userId, tenantId, this.policy.userContext(userContext.request, userContext));
   }
 
