@@ -39,6 +39,7 @@ export { Session, type SessionProperty } from './decorators/session.decorator';
 export { VerifySession } from './decorators/verify-session.decorator';
 export { Public } from './decorators/public.decorator';
 export { RequireClaim } from './decorators/require-claim.decorator';
+export { RequireFreshAuth } from './decorators/require-fresh-auth.decorator';
 export { InjectSessionStore, InjectSessionDataSource } from './decorators/inject-storage.decorator';
 export { SessionErrorFilter } from './http/session-error.filter';
 
@@ -74,6 +75,7 @@ export { PrimitiveClaim, type PrimitiveClaimValidators } from './claims/primitiv
 export { PrimitiveArrayClaim, type PrimitiveArrayClaimValidators } from './claims/primitive-array-claim';
 export { BooleanClaim, type BooleanClaimValidators } from './claims/boolean-claim';
 export { UserRoleClaim, PermissionClaim } from './session/built-in-claims/user-role.claim';
+export { FreshAuthClaim, FreshAuthClaimClass, type FreshAuthClaimValidators } from './session/built-in-claims/fresh-auth.claim';
 export { EmailVerificationClaim, EmailVerificationClaimClass, type EmailVerificationClaimValidators } from './session/built-in-claims/email-verification.claim';
 export { UserRolesService, type UnknownRoleError } from './roles/user-roles.service';
 

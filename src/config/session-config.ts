@@ -153,6 +153,7 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
     requestProperty: options.requestProperty ?? 'session',
     clock: clock(options.clock),
     deviceMetadata: deviceMetadata(options.deviceMetadata),
+    recordAuthTime: options.recordAuthTime ?? false,
     sessionCap: sessionCap(options.maxSessionsPerUser, options.sessionCapPolicy),
   };
 }

@@ -200,6 +200,12 @@ export interface SessionModuleOptions {
    * first is revoked), `evict-least-recently-refreshed`, or `deny` (`SessionLimitReachedError`, 409).
    */
   sessionCapPolicy?: SessionCapPolicy;
+  /**
+   * Record the time of authentication in new sessions (the `st-auth` claim, default false), for
+   * step-up routes (`@RequireFreshAuth(seconds)`). Refresh never renews it;
+   * `session.markFreshAuth()` does, after the app re-authenticated the user.
+   */
+  recordAuthTime?: boolean;
   /** What each session records about its client (IP, user agent); see `listSessionsForUser`. */
   deviceMetadata?: DeviceMetadataOptions;
 }

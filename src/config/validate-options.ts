@@ -69,6 +69,7 @@ const OPTION_CHECKS: { [K in keyof Required<SessionModuleOptions>]: Check } = {
   absoluteSessionLifetime: number,
   maxSessionsPerUser: number,
   sessionCapPolicy: string, // the allowed values: resolveSessionConfig
+  recordAuthTime: boolean,
   deviceMetadata: shape({ ipAddress: string, ipHashSecret: string, userAgent: boolean }),
 };
 

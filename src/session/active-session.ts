@@ -5,6 +5,7 @@ import type { TokenTransferMethod } from '../config/session-module-options';
 import type { SessionDevice } from '../devices/session-device';
 import type { JSONObject } from '../json';
 import type { SessionRecord } from '../storage/session-record';
+import { FreshAuthClaim } from './built-in-claims/fresh-auth.claim';
 import type { AccessTokenPayload } from '../tokens/access-token-payload';
 import { buildFrontToken } from '../tokens/front-token';
 import type { HttpExchange } from '../transport/http-objects';
@@ -123,6 +124,11 @@ export class ActiveSession implements SessionContainer {
 
   revokeSession(): Promise<void> {
     return this.operations.revoke(this.state);
+  }
+
+  /** Records that the user just authenticated again (step-up): `@RequireFreshAuth` routes pass again. */
+  markFreshAuth(): Promise<void> {
+    return this.fetchAndSetClaim(FreshAuthClaim);
   }
 
   /** The user's sessions in this tenant with device metadata, newest first; this one has `current: true`. */

@@ -7,6 +7,7 @@ import type { UserContext } from '../claims/types';
 import type { SessionConfig } from '../config/session-config';
 import { SESSION_CONFIG } from '../session.constants';
 import { EmailVerificationClaim } from './built-in-claims/email-verification.claim';
+import { FreshAuthClaim } from './built-in-claims/fresh-auth.claim';
 import { PermissionClaim, UserRoleClaim } from './built-in-claims/user-role.claim';
 
 /** A route's or a caller's replacement of the global validators, given what it is about (a session, a user id...). */
@@ -33,12 +34,13 @@ export class ClaimPolicy {
     return { ...extra, moduleRef: this.moduleRef, [CLAIM_CLOCK]: this.config.clock, ...(request === undefined ? {} : { request }) };
   }
 
-  /** Built-in claims (roles, permissions, email verification) then the `claimsToAddOnCreate` option. */
+  /** Built-in claims (roles, permissions, email verification, authentication time) then the `claimsToAddOnCreate` option. */
   claimsForNewSessions(): SessionClaim<unknown>[] {
     const claims: SessionClaim<unknown>[] = [];
     if (this.config.userRoles.addRolesToSession) claims.push(UserRoleClaim as SessionClaim<unknown>);
     if (this.config.userRoles.addPermissionsToSession) claims.push(PermissionClaim as SessionClaim<unknown>);
     if (this.config.emailVerification) claims.push(EmailVerificationClaim as SessionClaim<unknown>);
+    if (this.config.recordAuthTime) claims.push(FreshAuthClaim as SessionClaim<unknown>);
     return [...claims, ...this.config.claimsToAddOnCreate];
   }
 

@@ -44,6 +44,8 @@ export interface SessionContainer<TPayload extends object = JSONObject> {
   removeClaim(claim: SessionClaim<unknown>, userContext?: UserContext): Promise<void>;
   assertClaims(validators: SessionClaimValidator[], userContext?: UserContext): Promise<void>;
   revokeSession(): Promise<void>;
+  /** Records a re-authentication now (step-up): renews the `st-auth` time `@RequireFreshAuth` checks; a new token goes out. */
+  markFreshAuth(): Promise<void>;
   /** The user's sessions in this tenant with device metadata, newest first; this one has `current: true`. */
   listSessions(): Promise<SessionDevice[]>;
   /** Signs out every other session of the user in this tenant, keeping this one; returns the handles revoked. */

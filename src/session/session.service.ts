@@ -11,6 +11,7 @@ import { type JsonWebKeySet, SigningKeyService } from '../tokens/signing-key.ser
 import { needsAntiCsrfToken } from '../transport/anti-csrf';
 import type { RequestLike, ResponseLike } from '../transport/http-objects';
 import { TokenTransport } from '../transport/token-transport';
+import { FreshAuthClaim } from './built-in-claims/fresh-auth.claim';
 import { ClaimPolicy, type ValidatorOverride } from './claim-policy';
 import { type ClaimValidationAnswer, OfflineSessions, type SessionDoesNotExist, type SessionInformation } from './offline-sessions';
 import { OnlineSessions } from './online-sessions';
@@ -163,6 +164,11 @@ export class SessionService {
    */
   afterPasswordChange(session: SessionContainer): Promise<string[]> {
     return session.revokeOtherSessions();
+  }
+
+  /** Records a re-authentication of a session now (offline form of `session.markFreshAuth()`); false if unknown. */
+  markFreshAuth(sessionHandle: string): Promise<boolean> {
+    return this.offline.fetchAndSetClaim(sessionHandle, FreshAuthClaim);
   }
 
   /** Handles of a user's live (non-expired) sessions. */
