@@ -43,6 +43,23 @@ export { RequireFreshAuth } from './decorators/require-fresh-auth.decorator';
 export { InjectSessionStore, InjectSessionDataSource } from './decorators/inject-storage.decorator';
 export { SessionErrorFilter } from './http/session-error.filter';
 
+// Lifecycle events
+export { SessionListener, type SessionEventsListener } from './events/session-events-listener';
+export { SessionEvents } from './events/session-events';
+export { SessionAuditLog } from './events/session-audit-log';
+export {
+  SESSION_EVENT_TYPES,
+  type SessionEvent,
+  type SessionEventBase,
+  type SessionCreatedEvent,
+  type SessionRefreshedEvent,
+  type SessionPayloadChangedEvent,
+  type SessionRevokedEvent,
+  type TokenTheftEvent,
+  type SessionRevokeReason,
+  type RefreshTokenReuseKind,
+} from './events/session-event';
+
 // WebSocket gateways (socket.io and ws)
 export { WsAuthGuard } from './websockets/ws-auth.guard';
 export { WsSessions, type WsHandshakeOptions } from './websockets/ws-sessions.service';
@@ -89,7 +106,7 @@ export { TypeOrmSessionStore } from './storage/typeorm-session-store';
 export { TypeOrmSigningKeyStore } from './storage/typeorm-signing-key-store';
 export { TypeOrmRoleStore } from './storage/typeorm-role-store';
 export { SESSION_DATA_SOURCE } from './session.constants';
-export { SessionEntity, SigningKeyEntity, RoleEntity, RolePermissionEntity, UserRoleEntity, SESSION_ENTITIES } from './storage/entities';
+export { SessionEntity, SessionAuditEntity, SigningKeyEntity, RoleEntity, RolePermissionEntity, UserRoleEntity, SESSION_ENTITIES } from './storage/entities';
 export { SESSION_MIGRATIONS } from './storage/migrations';
 export { IDENTIFIER_MAX_LENGTH } from './storage/identifier-limits';
 export { SESSION_MIGRATIONS_TABLE } from './storage/session-data-source';

@@ -1,5 +1,5 @@
 import { Inject, Module, type OnApplicationShutdown, type OnModuleInit, Optional, RequestMethod } from '@nestjs/common';
-import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
+import { ApplicationConfig, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import type { SessionConfig } from './config/session-config';
 import { AuthGuard } from './guards/auth.guard';
@@ -10,6 +10,7 @@ import { SESSION_CONFIG, SESSION_DATA_SOURCE } from './session.constants';
 import { SessionConfigurableModule } from './session.module-definition';
 import { SESSION_PROVIDERS } from './session.providers';
 import { SessionService } from './session/session.service';
+import { SessionEvents } from './events/session-events';
 import { RoleStore } from './storage/role-store';
 import { OWNED_DATA_SOURCES } from './storage/session-data-source';
 import { SessionStore } from './storage/session-store';
@@ -21,8 +22,9 @@ import { WsSessions } from './websockets/ws-sessions.service';
  * `SessionModule.forRootAsync({ useFactory, inject, apiBasePath?, globalGuard?, isGlobal? })`.
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: SESSION_PROVIDERS,
-  exports: [SessionService, AuthGuard, UserRolesService, WsSessions, SESSION_CONFIG, SESSION_DATA_SOURCE, SessionStore, SigningKeyStore, RoleStore],
+  exports: [SessionService, SessionEvents, AuthGuard, UserRolesService, WsSessions, SESSION_CONFIG, SESSION_DATA_SOURCE, SessionStore, SigningKeyStore, RoleStore],
 })
 export class SessionModule extends SessionConfigurableModule implements OnModuleInit, OnApplicationShutdown {
   private server?: object;

@@ -7,6 +7,8 @@ import { SessionErrorFilter } from './http/session-error.filter';
 import { UserRolesService } from './roles/user-roles.service';
 import { SESSION_CONFIG, SESSION_DATA_SOURCE, SESSION_EXTRAS } from './session.constants';
 import { SESSION_MODULE_OPTIONS } from './session.module-definition';
+import { SessionAuditLog } from './events/session-audit-log';
+import { SessionEvents } from './events/session-events';
 import { ClaimPolicy } from './session/claim-policy';
 import { OfflineSessions } from './session/offline-sessions';
 import { OnlineSessions } from './session/online-sessions';
@@ -78,6 +80,8 @@ export const SESSION_PROVIDERS: Provider[] = [
   PayloadJwtSigner,
   TokenTransport,
   ClaimPolicy,
+  SessionEvents,
+  SessionAuditLog,
   OnlineSessions,
   SessionIssuer,
   SessionRefresher,

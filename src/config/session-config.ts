@@ -154,6 +154,7 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
     clock: clock(options.clock),
     deviceMetadata: deviceMetadata(options.deviceMetadata),
     recordAuthTime: options.recordAuthTime ?? false,
+    auditLog: options.auditLog ?? false,
     sessionCap: sessionCap(options.maxSessionsPerUser, options.sessionCapPolicy),
   };
 }

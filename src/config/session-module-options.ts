@@ -206,6 +206,11 @@ export interface SessionModuleOptions {
    * `session.markFreshAuth()` does, after the app re-authenticated the user.
    */
   recordAuthTime?: boolean;
+  /**
+   * Write every session lifecycle event to the `nest_session_audit` table (default false); see
+   * `SessionAuditEntity`. Needs the module's DataSource.
+   */
+  auditLog?: boolean;
   /** What each session records about its client (IP, user agent); see `listSessionsForUser`. */
   deviceMetadata?: DeviceMetadataOptions;
 }

@@ -70,6 +70,7 @@ const OPTION_CHECKS: { [K in keyof Required<SessionModuleOptions>]: Check } = {
   maxSessionsPerUser: number,
   sessionCapPolicy: string, // the allowed values: resolveSessionConfig
   recordAuthTime: boolean,
+  auditLog: boolean,
   deviceMetadata: shape({ ipAddress: string, ipHashSecret: string, userAgent: boolean }),
 };
 

@@ -10,7 +10,11 @@ import { assertIdentifier, assertIdentifiers, assertOptionalIdentifier } from '.
 import { SessionStore } from '../storage/session-store';
 import { PayloadJwtSigner } from '../tokens/payload-jwt.signer';
 import { assertNoProtectedKeys, withoutProtectedKeys } from '../tokens/protected-keys';
+import { SessionEvents } from '../events/session-events';
+import type { SessionRevokeReason } from '../events/session-event';
+import type { SessionRecord } from '../storage/session-record';
 import { ClaimPolicy, type ValidatorOverride } from './claim-policy';
+import { revokedEvent } from './lifecycle-events';
 import { absoluteEndOf } from './session-lifetime';
 
 /** `getSessionInformation(handle)`: what the database holds about a session. */
@@ -51,22 +55,42 @@ export class OfflineSessions {
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly payloadJwt: PayloadJwtSigner,
     private readonly policy: ClaimPolicy,
+    private readonly events: SessionEvents,
   ) {}
 
   async revokeSession(sessionHandle: string): Promise<boolean> {
     assertIdentifier('sessionHandle', sessionHandle);
-    return (await this.store.delete([sessionHandle])).length > 0;
+    return (await this.revokeHandles([sessionHandle])).length > 0;
   }
 
   async revokeMultipleSessions(sessionHandles: string[]): Promise<string[]> {
     assertIdentifiers('sessionHandle', sessionHandles, 'sessionHandles');
-    return this.store.delete(sessionHandles);
+    return this.revokeHandles(sessionHandles);
   }
 
   async revokeAllSessionsForUser(userId: string, tenantId?: string): Promise<string[]> {
     assertIdentifier('userId', userId);
     assertOptionalIdentifier('tenantId', tenantId);
-    return this.store.deleteForUser(userId, tenantId);
+    // With listeners, read the sessions first: the events name their tenants.
+    const sessions = this.events.active ? await this.store.listForUser(userId, tenantId, 0) : [];
+    const deleted = await this.store.deleteForUser(userId, tenantId);
+    await this.reportRevoked(sessions, deleted, 'admin');
+    return deleted;
+  }
+
+  /** Deletes by handle; with listeners, the sessions are read first so the events say whose they were. */
+  private async revokeHandles(sessionHandles: string[]): Promise<string[]> {
+    if (!this.events.active) return this.store.delete(sessionHandles);
+    const sessions = (await Promise.all([...new Set(sessionHandles)].map((handle) => this.store.find(handle, 0)))).filter((s) => s !== undefined);
+    const deleted = await this.store.delete(sessionHandles);
+    await this.reportRevoked(sessions, deleted, 'admin');
+    return deleted;
+  }
+
+  private async reportRevoked(sessions: SessionRecord[], deleted: string[], reason: SessionRevokeReason): Promise<void> {
+    const now = this.config.clock.now();
+    const gone = new Set(deleted);
+    await this.events.emitAll(sessions.filter((s) => gone.has(s.sessionHandle)).map((s) => revokedEvent(s, reason, now)));
   }
 
   async listSessionsForUser(userId: string, tenantId: string | undefined, currentSessionHandle?: string): Promise<SessionDevice[]> {
@@ -80,14 +104,20 @@ export class OfflineSessions {
     assertIdentifier('userId', userId);
     assertIdentifier('sessionHandle', keepSessionHandle);
     assertOptionalIdentifier('tenantId', tenantId);
-    return this.store.deleteForUserExcept(userId, tenantId, keepSessionHandle);
+    const sessions = this.events.active ? await this.store.listForUser(userId, tenantId, 0) : [];
+    const deleted = await this.store.deleteForUserExcept(userId, tenantId, keepSessionHandle);
+    await this.reportRevoked(sessions, deleted, 'other-sessions');
+    return deleted;
   }
 
   async revokeSessionForUser(userId: string, sessionHandle: string, tenantId?: string): Promise<boolean> {
     assertIdentifier('userId', userId);
     assertIdentifier('sessionHandle', sessionHandle);
     assertOptionalIdentifier('tenantId', tenantId);
-    return this.store.deleteOfUser(sessionHandle, userId, tenantId);
+    const session = this.events.active ? await this.store.find(sessionHandle, 0) : undefined;
+    const deleted = await this.store.deleteOfUser(sessionHandle, userId, tenantId);
+    if (deleted && session) await this.reportRevoked([session], [sessionHandle], 'admin');
+    return deleted;
   }
 
   async getAllSessionHandlesForUser(userId: string, tenantId?: string): Promise<string[]> {
@@ -123,14 +153,28 @@ export class OfflineSessions {
   async mergeIntoAccessTokenPayload(sessionHandle: string, update: JSONObject): Promise<boolean> {
     assertIdentifier('sessionHandle', sessionHandle);
     assertNoProtectedKeys(update ?? {}, true);
-    return this.store.mergePayloadIfExists(sessionHandle, withoutProtectedKeys(update ?? {}), this.config.clock.now());
+    const clean = withoutProtectedKeys(update ?? {});
+    const merged = await this.store.mergePayloadIfExists(sessionHandle, clean, this.config.clock.now());
+    if (merged) await this.reportPayloadChange({ sessionHandle, userId: null, tenantId: null }, clean);
+    return merged;
+  }
+
+  private async reportPayloadChange(
+    session: { sessionHandle: string | null; userId: string | null; tenantId: string | null },
+    update: JSONObject,
+  ): Promise<void> {
+    if (!this.events.active) return;
+    await this.events.emit({ type: 'session.payload-changed', ...session, keys: Object.keys(update), mode: 'offline', at: this.config.clock.now() });
   }
 
   async mergeIntoAccessTokenPayloadForUser(userId: string, update: JSONObject, tenantId?: string): Promise<number> {
     assertIdentifier('userId', userId);
     assertOptionalIdentifier('tenantId', tenantId);
     assertNoProtectedKeys(update ?? {}, true);
-    return this.store.mergePayloadForUser(userId, tenantId, withoutProtectedKeys(update ?? {}), this.config.clock.now());
+    const clean = withoutProtectedKeys(update ?? {});
+    const changed = await this.store.mergePayloadForUser(userId, tenantId, clean, this.config.clock.now());
+    if (changed > 0) await this.reportPayloadChange({ sessionHandle: null, userId, tenantId: tenantId ?? null }, clean);
+    return changed;
   }
 
   async fetchAndSetClaim<T>(sessionHandle: string, claim: SessionClaim<T>, userContext?: UserContext): Promise<boolean> {
@@ -173,8 +217,10 @@ export class OfflineSessions {
     if (Object.keys(result.update).length > 0) {
       // The same protected-key rule as every other write (a claim keyed `sub` is refused).
       assertNoProtectedKeys(result.update, true);
-      const stored = await this.store.mergePayload(session.sessionHandle, withoutProtectedKeys(result.update), this.config.clock.now());
+      const clean = withoutProtectedKeys(result.update);
+      const stored = await this.store.mergePayload(session.sessionHandle, clean, this.config.clock.now());
       if (!stored) return DOES_NOT_EXIST;
+      await this.reportPayloadChange(session, clean);
     }
     return { status: 'OK', invalidClaims: result.invalidClaims };
   }

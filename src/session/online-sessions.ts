@@ -12,11 +12,13 @@ import type { SessionRecord } from '../storage/session-record';
 import { SessionStore } from '../storage/session-store';
 import { AccessTokenIssuer, type IssuedAccessToken } from '../tokens/access-token-issuer';
 import { baseOf } from '../tokens/access-token-payload';
-import { assertNoProtectedKeys, customPartOfReplacement, withoutProtectedKeys } from '../tokens/protected-keys';
+import { assertNoProtectedKeys, customClaimsOf, customPartOfReplacement, withoutProtectedKeys } from '../tokens/protected-keys';
 import type { HttpExchange } from '../transport/http-objects';
 import { TokenTransport } from '../transport/token-transport';
 import { ActiveSession, type SessionOperations, type SessionState } from './active-session';
+import { SessionEvents } from '../events/session-events';
 import { ClaimPolicy } from './claim-policy';
+import { revokedEvent } from './lifecycle-events';
 
 /** Every token of a new or refreshed session. */
 export type IssuedSession = IssuedAccessToken & {
@@ -44,6 +46,7 @@ export class OnlineSessions implements SessionOperations {
     private readonly accessTokens: AccessTokenIssuer,
     private readonly transport: TokenTransport,
     private readonly policy: ClaimPolicy,
+    private readonly events: SessionEvents,
   ) {}
 
   /** A session object for tokens just issued (creation, refresh): they count as updated. */
@@ -92,14 +95,23 @@ export class OnlineSessions implements SessionOperations {
     const stored = await this.store.mergePayload(state.payload.sessionHandle, withoutProtectedKeys(update), this.config.clock.now());
     if (!stored) throw sessionGone();
     await this.reissue(state, stored.payload);
+    await this.reportPayloadChange(state, Object.keys(update));
+  }
+
+  private async reportPayloadChange(state: SessionState, keys: string[]): Promise<void> {
+    if (!this.events.active) return;
+    const { sessionHandle, sub: userId, tId: tenantId } = state.payload;
+    await this.events.emit({ type: 'session.payload-changed', sessionHandle, userId, tenantId, keys, mode: 'online', at: this.config.clock.now() });
   }
 
   /** Legacy replace of the custom payload (see {@link customPartOfReplacement}). */
   async replace(state: SessionState, payload: JSONObject): Promise<void> {
     const jwt = this.config.jwt;
     const custom = customPartOfReplacement(state.payload, payload ?? {}, jwt.enable ? jwt.propertyName : undefined);
+    const before = Object.keys(customClaimsOf(state.payload));
     if (!(await this.store.replacePayload(state.payload.sessionHandle, custom, this.config.clock.now()))) throw sessionGone();
     await this.reissue(state, custom);
+    await this.reportPayloadChange(state, [...new Set([...before, ...Object.keys(custom)])]);
   }
 
   /** The stored session; 401 if it was revoked or expired meanwhile. */
@@ -129,7 +141,8 @@ export class OnlineSessions implements SessionOperations {
 
   /** Deletes the session and clears its tokens in every transfer method the client holds. */
   async revoke(state: SessionState): Promise<void> {
-    await this.store.delete([state.payload.sessionHandle]);
+    const deleted = await this.store.delete([state.payload.sessionHandle]);
+    if (deleted.length > 0) await this.events.emit(revokedEvent(sessionOf(state), 'signout', this.config.clock.now()));
     const { request, response } = state.exchange;
     if (!response) return;
     const carried = request ? this.transport.methodsCarried(request) : [];
@@ -142,9 +155,12 @@ export class OnlineSessions implements SessionOperations {
     return records.map((record) => toSessionDevice(record, sessionHandle));
   }
 
-  revokeOthers(state: SessionState): Promise<string[]> {
+  async revokeOthers(state: SessionState): Promise<string[]> {
     const { sub, tId, sessionHandle } = state.payload;
-    return this.store.deleteForUserExcept(sub, tId, sessionHandle);
+    const revoked = await this.store.deleteForUserExcept(sub, tId, sessionHandle);
+    const now = this.config.clock.now();
+    await this.events.emitAll(revoked.map((handle) => revokedEvent({ sessionHandle: handle, userId: sub, tenantId: tId }, 'other-sessions', now)));
+    return revoked;
   }
 
   /** Replaces the token with one for `custom` (same expiry) and sends it if there is a response. */
@@ -158,6 +174,11 @@ export class OnlineSessions implements SessionOperations {
       this.transport.writeTokens(state.exchange.response, state.transferMethod, { accessToken: issued.accessToken, frontToken: issued.frontToken });
     }
   }
+}
+
+/** Whose session a state is. */
+function sessionOf(state: SessionState): { sessionHandle: string; userId: string; tenantId: string } {
+  return { sessionHandle: state.payload.sessionHandle, userId: state.payload.sub, tenantId: state.payload.tId };
 }
 
 /** The session was revoked or expired while the request used it. */

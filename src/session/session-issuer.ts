@@ -17,7 +17,9 @@ import { formatRefreshToken, type ParsedRefreshToken, refreshTokenHash1, refresh
 import { randomSecret } from '../tokens/secrets';
 import { newAntiCsrfToken } from '../transport/anti-csrf';
 import type { HttpExchange } from '../transport/http-objects';
+import { SessionEvents } from '../events/session-events';
 import { ClaimPolicy } from './claim-policy';
+import { revokedEvent } from './lifecycle-events';
 import type { IssuedSession } from './online-sessions';
 import { absoluteEndOf, sessionExpiryAt } from './session-lifetime';
 
@@ -43,6 +45,7 @@ export class SessionIssuer {
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly accessTokens: AccessTokenIssuer,
     private readonly policy: ClaimPolicy,
+    private readonly events: SessionEvents,
   ) {
     if (config.sessionCap && typeof store.createWithinCap !== 'function') {
       throw new SessionConfigError('maxSessionsPerUser needs a session store with createWithinCap (the TypeORM store has it)');
@@ -99,13 +102,19 @@ export class SessionIssuer {
     };
     const issued = await this.issueForStoredSession(record, refresh);
     const cap = this.config.sessionCap;
+    let evicted: string[] = [];
     if (!cap) {
       await this.store.create(record);
-      return issued;
+    } else {
+      const outcome = await this.store.createWithinCap!(record, cap, now);
+      if (!outcome.created) throw new SessionLimitReachedError(userId, tenantId, cap.max);
+      evicted = outcome.evicted;
     }
-    const outcome = await this.store.createWithinCap!(record, cap, now);
-    if (!outcome.created) throw new SessionLimitReachedError(userId, tenantId, cap.max);
-    return { ...issued, evictedSessions: outcome.evicted };
+    await this.events.emitAll([
+      ...evicted.map((handle) => revokedEvent({ sessionHandle: handle, userId, tenantId }, 'cap', now)),
+      { type: 'session.created', sessionHandle, userId, tenantId, at: now, ip: client.ip, userAgent: client.userAgent },
+    ]);
+    return { ...issued, evictedSessions: evicted };
   }
 
   /** The tokens of a stored session whose current refresh token is `refresh` (`parent`: the one it replaced). */

@@ -12,6 +12,8 @@ import type { HttpExchange, RequestLike } from '../transport/http-objects';
 import { TokenTransport } from '../transport/token-transport';
 import type { ActiveSession } from './active-session';
 import { type IssuedSession, OnlineSessions } from './online-sessions';
+import { SessionEvents } from '../events/session-events';
+import { expiryReasonOf, revokedEvent } from './lifecycle-events';
 import { SessionIssuer } from './session-issuer';
 import { sessionExpiryAt } from './session-lifetime';
 
@@ -30,6 +32,7 @@ export class SessionRefresher {
     private readonly issuer: SessionIssuer,
     private readonly transport: TokenTransport,
     private readonly online: OnlineSessions,
+    private readonly events: SessionEvents,
   ) {}
 
   /** The refresh route: the request's refresh token rotates, new tokens go out in the method it came in. */
@@ -80,13 +83,19 @@ export class SessionRefresher {
     for (let attempt = 0; attempt < 3; attempt++) {
       const now = this.config.clock.now();
       const record = await this.store.find(presented.sessionHandle, now);
-      if (!record) throw new UnauthorisedError('session does not exist');
+      if (!record) {
+        await this.reportExpired(presented.sessionHandle, now);
+        throw new UnauthorisedError('session does not exist');
+      }
       if (!antiCsrfOk(record.antiCsrfToken)) throw new UnauthorisedError('anti-csrf check failed', false);
       const outcome = classifyRefreshToken(presented, record, now, this.config.refreshGracePeriod * 1000);
       if (outcome.kind === 'invalid') throw new UnauthorisedError('invalid refresh token');
       if (outcome.kind === 'theft') {
-        await this.store.delete([record.sessionHandle]);
-        this.logger.warn(`refresh token reuse: session ${record.sessionHandle} of user ${record.userId} revoked`);
+        const deleted = await this.store.delete([record.sessionHandle]);
+        this.logger.warn(`refresh token reuse (${outcome.reuse}): session ${record.sessionHandle} of user ${record.userId} revoked`);
+        const { sessionHandle, userId, tenantId } = record;
+        await this.events.emit({ type: 'session.token-theft', sessionHandle, userId, tenantId, at: now, reuseKind: outcome.reuse, generationsBehind: outcome.generationsBehind });
+        if (deleted.length > 0) await this.events.emit(revokedEvent(record, 'theft', now));
         throw new TokenTheftDetectedError({ sessionHandle: record.sessionHandle, userId: record.userId, tenantId: record.tenantId });
       }
       if (outcome.kind === 'grace') return this.issuer.issueForStoredSession(record, outcome.current, presented);
@@ -99,8 +108,32 @@ export class SessionRefresher {
         expiresAt: sessionExpiryAt(this.config, record.createdAt, now),
         client,
       });
-      if (rotated) return this.issuer.issueForStoredSession(record, child, presented);
+      if (rotated) {
+        const { sessionHandle, userId, tenantId } = record;
+        await this.events.emit({
+          type: 'session.refreshed',
+          sessionHandle,
+          userId,
+          tenantId,
+          at: now,
+          generation: child.generation,
+          ip: client?.ip ?? null,
+          userAgent: client?.userAgent ?? null,
+        });
+        return this.issuer.issueForStoredSession(record, child, presented);
+      }
     }
     throw new UnauthorisedError('refresh could not complete, try again', false);
+  }
+
+  /**
+   * A refresh of a session past its expiry: when anyone listens, the expired row is deleted now
+   * and reported (idle or absolute timeout) once — whoever deletes it reports it, here or cleanup.
+   */
+  private async reportExpired(sessionHandle: string, now: number): Promise<void> {
+    if (!this.events.active) return;
+    const expired = await this.store.find(sessionHandle, 0);
+    if (!expired || expired.expiresAt > now) return;
+    if ((await this.store.delete([sessionHandle])).length > 0) await this.events.emit(revokedEvent(expired, expiryReasonOf(this.config, expired), now));
   }
 }

@@ -45,6 +45,8 @@ export interface SessionStore {
   mergePayloadForUser(userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number>;
   /** Replace the custom payload; false if the session is unknown or expired. */
   replacePayload(sessionHandle: string, payload: JSONObject, nowMs: number): Promise<boolean>;
+  /** Up to `limit` expired sessions, oldest expiry first (cleanup reports them as lifecycle events). Optional. */
+  listExpired?(nowMs: number, limit: number): Promise<SessionRecord[]>;
   /** Delete expired sessions; returns how many. */
   deleteExpired(nowMs: number): Promise<number>;
 }

@@ -5,4 +5,5 @@ export const TABLES = {
   roles: 'nest_session_roles',
   rolePermissions: 'nest_session_role_permissions',
   userRoles: 'nest_session_user_roles',
+  audit: 'nest_session_audit',
 } as const;

@@ -132,6 +132,10 @@ export class TypeOrmSessionStore implements SessionStore {
     return (result.affected ?? 0) > 0;
   }
 
+  listExpired(nowMs: number, limit: number): Promise<SessionRecord[]> {
+    return this.repository.find({ where: { expiresAt: LessThanOrEqual(nowMs) }, order: { expiresAt: 'ASC' }, take: limit });
+  }
+
   async deleteExpired(nowMs: number): Promise<number> {
     const result = await retryOnDeadlock(() => this.repository.delete({ expiresAt: LessThanOrEqual(nowMs) }));
     return result.affected ?? 0;

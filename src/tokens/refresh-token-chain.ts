@@ -21,7 +21,7 @@ export interface StoredRefreshState {
 export type RefreshOutcome =
   | { kind: 'rotate' }
   | { kind: 'grace'; current: ParsedRefreshToken }
-  | { kind: 'theft' }
+  | { kind: 'theft'; reuse: 'parent-after-grace' | 'ancestor'; generationsBehind: number }
   | { kind: 'invalid' };
 
 /**
@@ -48,5 +48,7 @@ export function classifyRefreshToken(
   while (walked.generation < current) walked = nextRefreshToken(walked, stored.refreshSalt);
   if (!secretsEqual(refreshTokenStorageHash(formatRefreshToken(walked)), stored.refreshHash)) return { kind: 'invalid' };
   const withinGrace = presented.generation === current - 1 && nowMs - stored.rotatedAt <= gracePeriodMs;
-  return withinGrace ? { kind: 'grace', current: walked } : { kind: 'theft' };
+  if (withinGrace) return { kind: 'grace', current: walked };
+  const generationsBehind = current - presented.generation;
+  return { kind: 'theft', reuse: generationsBehind === 1 ? 'parent-after-grace' : 'ancestor', generationsBehind };
 }

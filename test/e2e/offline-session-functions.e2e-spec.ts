@@ -220,6 +220,9 @@ describe.each(PLATFORMS)('offline session functions by handle (%s)', (platform) 
         customClaimsInAccessTokenPayload: { plan: 'pro', n: 2 },
         expiry: clock.now + REFRESH_VALIDITY * 1000,
         timeCreated: clock.now,
+        lastRefreshedAt: clock.now,
+        idleExpiry: clock.now + REFRESH_VALIDITY * 1000,
+        absoluteExpiry: undefined,
       });
     });
 

@@ -116,6 +116,14 @@ export class InMemorySessionStore implements SessionStore {
     return true;
   }
 
+  async listExpired(nowMs: number, limit: number): Promise<SessionRecord[]> {
+    return [...this.rows.values()]
+      .filter((row) => row.expiresAt <= nowMs)
+      .sort((a, b) => a.expiresAt - b.expiresAt)
+      .slice(0, limit)
+      .map((row) => structuredClone(row));
+  }
+
   async deleteExpired(nowMs: number): Promise<number> {
     const expired = [...this.rows.values()].filter((row) => row.expiresAt <= nowMs);
     expired.forEach((row) => this.rows.delete(row.sessionHandle));

@@ -3,8 +3,9 @@ import { CreateSessionTables1763800000000 } from './1763800000000-create-session
 import { CreateRoleTables1763800000001 } from './1763800000001-create-role-tables';
 import { ExactIdentifierCollation1763800000002 } from './1763800000002-exact-identifier-collation';
 import { AddSessionDeviceColumns1763800000100 } from './1763800000100-add-session-device-columns';
+import { CreateSessionAuditTable1763800000101 } from './1763800000101-create-session-audit-table';
 
-export { CreateSessionTables1763800000000, CreateRoleTables1763800000001, ExactIdentifierCollation1763800000002, AddSessionDeviceColumns1763800000100 };
+export { CreateSessionTables1763800000000, CreateRoleTables1763800000001, ExactIdentifierCollation1763800000002, AddSessionDeviceColumns1763800000100, CreateSessionAuditTable1763800000101 };
 
 /**
  * The module's schema, as TypeORM migrations, oldest first; every class works on SQLite,
@@ -20,4 +21,5 @@ export const SESSION_MIGRATIONS: Array<new () => MigrationInterface> = [
   CreateRoleTables1763800000001,
   ExactIdentifierCollation1763800000002,
   AddSessionDeviceColumns1763800000100,
+  CreateSessionAuditTable1763800000101,
 ];

@@ -39,13 +39,13 @@ describe('refresh-token chain classification', () => {
 
   it('calls the parent theft once the grace window has passed', () => {
     const { chain, stored } = sessionAfter(3);
-    expect(classifyRefreshToken(chain[2], stored, stored.rotatedAt + GRACE_MS + 1, GRACE_MS)).toEqual({ kind: 'theft' });
+    expect(classifyRefreshToken(chain[2], stored, stored.rotatedAt + GRACE_MS + 1, GRACE_MS)).toEqual({ kind: 'theft', reuse: 'parent-after-grace', generationsBehind: 1 });
   });
 
   it('calls the grandparent theft even inside the grace window', () => {
     const { chain, stored } = sessionAfter(3);
-    expect(classifyRefreshToken(chain[1], stored, stored.rotatedAt, GRACE_MS)).toEqual({ kind: 'theft' });
-    expect(classifyRefreshToken(chain[0], stored, stored.rotatedAt, GRACE_MS)).toEqual({ kind: 'theft' });
+    expect(classifyRefreshToken(chain[1], stored, stored.rotatedAt, GRACE_MS)).toEqual({ kind: 'theft', reuse: 'ancestor', generationsBehind: 2 });
+    expect(classifyRefreshToken(chain[0], stored, stored.rotatedAt, GRACE_MS)).toEqual({ kind: 'theft', reuse: 'ancestor', generationsBehind: 3 });
   });
 
   it('refuses a forged secret for the current generation without calling it theft', () => {
