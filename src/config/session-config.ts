@@ -113,6 +113,7 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
     signingKeyStore: options.signingKeyStore,
     roleStore: options.roleStore,
     accessTokenValidity,
+    accessTokenJitter: fraction('accessTokenJitter', options.accessTokenJitter ?? 0.05),
     refreshTokenValidity: positive('refreshTokenValidity', options.refreshTokenValidity ?? 100 * DAY),
     absoluteSessionLifetime:
       options.absoluteSessionLifetime === undefined ? undefined : positive('absoluteSessionLifetime', options.absoluteSessionLifetime),
@@ -211,6 +212,11 @@ function normalisePath(path: string): string {
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new SessionConfigError(`${name} must be a positive number of seconds, got ${value}`);
+  return value;
+}
+
+function fraction(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0 || value >= 1) throw new SessionConfigError(`${name} must be a fraction from 0 (off) to below 1, got ${value}`);
   return value;
 }
 

@@ -118,8 +118,14 @@ export interface SessionModuleOptions {
   signingKeyStore?: SigningKeyStore;
   /** Where roles and grants live (default: `TypeOrmRoleStore`). With all three stores given, no DataSource is opened. */
   roleStore?: RoleStore;
-  /** Access-token lifetime in seconds (default 3600). */
+  /** Access-token lifetime in seconds (default 3600), before `accessTokenJitter`. */
   accessTokenValidity?: number;
+  /**
+   * Each new access token lives `accessTokenValidity` shortened by a random fraction between 0
+   * and this (default 0.05: 0–5 %), so refreshes of sessions created together spread out; 0
+   * turns it off. Re-issued tokens (payload changes) keep their expiry.
+   */
+  accessTokenJitter?: number;
   /** Refresh-token (session) lifetime in seconds, extended by every refresh (default 100 days): the idle timeout. */
   refreshTokenValidity?: number;
   /**

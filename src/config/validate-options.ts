@@ -40,6 +40,7 @@ const OPTION_CHECKS: { [K in keyof Required<SessionModuleOptions>]: Check } = {
   signingKeyStore: object,
   roleStore: object,
   accessTokenValidity: number,
+  accessTokenJitter: number,
   refreshTokenValidity: number,
   refreshGracePeriod: number,
   apiBasePath: string,

@@ -14,6 +14,16 @@ export interface IssuedAccessToken {
   frontToken: string;
 }
 
+/**
+ * A fresh access token's lifetime: `validity` shortened by a random 0..`jitter` fraction (as
+ * SuperTokens core 12.1), so the tokens of sessions created together (a deploy, a morning
+ * rush) do not all expire, and refresh, in the same second. Whole seconds, at least 1.
+ */
+export function jitteredValidity(validity: number, jitter: number): number {
+  if (jitter <= 0) return validity;
+  return Math.max(1, Math.floor(validity * (1 - Math.random() * jitter)));
+}
+
 /** Builds access-token payloads (base + custom claims) and signs them. */
 @Injectable()
 export class AccessTokenIssuer {
@@ -30,7 +40,7 @@ export class AccessTokenIssuer {
    */
   async issue(base: AccessTokenBase, custom: JSONObject, expiresAtSeconds?: number, sessionEndsAtMs?: number): Promise<IssuedAccessToken> {
     const iat = Math.floor(this.config.clock.now() / 1000);
-    const fresh = iat + this.config.accessTokenValidity;
+    const fresh = iat + jitteredValidity(this.config.accessTokenValidity, this.config.accessTokenJitter);
     const exp = expiresAtSeconds ?? (sessionEndsAtMs === undefined ? fresh : Math.max(iat + 1, Math.min(fresh, Math.floor(sessionEndsAtMs / 1000))));
     const payload: AccessTokenPayload = {
       iss: this.config.issuer,

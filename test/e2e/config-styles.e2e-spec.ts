@@ -14,7 +14,7 @@ import {
 } from '../fixtures/config-styles.app';
 import { testDatabaseOptions } from '../support/database';
 import { createTestApp } from '../support/platforms';
-import { headerTokens } from '../support/tokens';
+import { headerTokens, lifetimeWithinJitter } from '../support/tokens';
 
 /**
  * Rule: every configuration style Nest users expect configures the module — `forRootAsync` with
@@ -53,7 +53,7 @@ describe('configuration styles', () => {
       controllers: [ConfigStylesController],
     });
     const access = await signIn(app);
-    expect(await tokenOf(app, access)).toEqual({ userId: 'config-user', iss: 'issuer-from-config', lifetime: 150 });
+    expect(await tokenOf(app, access)).toEqual({ userId: 'config-user', iss: 'issuer-from-config', lifetime: lifetimeWithinJitter(150) });
   });
 
   it('useFactory + inject: an async factory over a global ConfigModule', async () => {
@@ -68,7 +68,7 @@ describe('configuration styles', () => {
       controllers: [ConfigStylesController],
     });
     const access = await signIn(app);
-    expect(await tokenOf(app, access)).toMatchObject({ iss: 'global-config', lifetime: 75 });
+    expect(await tokenOf(app, access)).toMatchObject({ iss: 'global-config', lifetime: lifetimeWithinJitter(75) });
   });
 
   it('useClass: the module builds its own instance of a SessionOptionsFactory class', async () => {
@@ -78,7 +78,7 @@ describe('configuration styles', () => {
       controllers: [ConfigStylesController],
     });
     const access = await signIn(app);
-    expect(await tokenOf(app, access)).toMatchObject({ iss: 'issuer-from-config+class', lifetime: 150 });
+    expect(await tokenOf(app, access)).toMatchObject({ iss: 'issuer-from-config+class', lifetime: lifetimeWithinJitter(150) });
     expect(ConfigSessionOptions.instances - before).toBe(1);
   });
 
@@ -89,7 +89,7 @@ describe('configuration styles', () => {
       controllers: [ConfigStylesController, FactoryStateController],
     });
     const access = await signIn(app);
-    expect(await tokenOf(app, access)).toMatchObject({ iss: 'issuer-from-config+class', lifetime: 150 });
+    expect(await tokenOf(app, access)).toMatchObject({ iss: 'issuer-from-config+class', lifetime: lifetimeWithinJitter(150) });
     // The app's own instance (injected in its controller) is the one the module called.
     const state = await request(app.getHttpServer()).get('/factory').expect(200);
     expect(state.body.calls).toBe(1);

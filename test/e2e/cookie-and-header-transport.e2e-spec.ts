@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { SessionModuleOptions } from '../../src';
 import { basicApp } from '../fixtures/basic.app';
 import { createTestApp, PLATFORMS, type Platform } from '../support/platforms';
-import { cookieTokens, decodeFrontToken, headerTokens, jwtHeader, jwtPayload, setCookie, setCookies } from '../support/tokens';
+import { cookieTokens, decodeFrontToken, headerTokens, jwtHeader, jwtPayload, setCookie, setCookies, lifetimeWithinJitter } from '../support/tokens';
 
 /**
  * Both transfer methods speak SuperTokens' wire format — cookie names, paths
@@ -80,7 +80,7 @@ describe.each(PLATFORMS)('token transport (%s)', (platform) => {
           sub: 'alice',
           tId: 'public',
           rsub: 'alice',
-          exp: payload.iat + 3600,
+          exp: lifetimeWithinJitter(3600, payload.iat),
           iss: 'nest-session',
           sessionHandle: res.body.sessionHandle,
           refreshTokenHash1: expect.any(String),

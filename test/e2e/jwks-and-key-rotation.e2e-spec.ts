@@ -15,7 +15,7 @@ import { SESSION_ENTITIES, SessionService, type SigningAlgorithm } from '../../s
 import { basicApp } from '../fixtures/basic.app';
 import { testDatabaseOptions } from '../support/database';
 import { createTestApp, PLATFORMS } from '../support/platforms';
-import { headerTokens, jwtHeader, jwtPayload } from '../support/tokens';
+import { headerTokens, jwtHeader, jwtPayload, lifetimeWithinJitter } from '../support/tokens';
 
 /**
  * Signing keys rotate without breaking sessions: the JWKS publishes every key that may have signed
@@ -88,7 +88,7 @@ describe.each(PLATFORMS)('JWKS and signing keys (%s)', (platform) => {
       expect(withoutBuiltInClaims).toEqual({
         sub: 'alice',
         iat: expect.any(Number),
-        exp: (payload.iat as number) + 3600,
+        exp: lifetimeWithinJitter(3600, payload.iat as number),
         tId: 'acme',
         rsub: 'alice',
         sessionHandle,

@@ -14,7 +14,7 @@ import {
 } from '../fixtures/registration.app';
 import { testDatabaseOptions } from '../support/database';
 import { createTestApp, PLATFORMS } from '../support/platforms';
-import { headerTokens, jwtHeader, jwtPayload, setCookie } from '../support/tokens';
+import { headerTokens, jwtHeader, jwtPayload, setCookie, lifetimeWithinJitter } from '../support/tokens';
 
 /**
  * The module registers every way a Nest app expects (`forRoot`, `forRootAsync` with useFactory /
@@ -49,7 +49,7 @@ describe.each(PLATFORMS)('module registration (%s)', (platform) => {
       const { access } = await login(app, 'factory-user');
       expect(jwtPayload(access).iss).toBe('issuer-from-factory');
       const claims = await request(app.getHttpServer()).get('/token-claims').set('Authorization', bearer(access)).expect(200);
-      expect(claims.body).toEqual({ iss: 'issuer-from-factory', lifetime: 90 });
+      expect(claims.body).toEqual({ iss: 'issuer-from-factory', lifetime: lifetimeWithinJitter(90) });
     });
 
     it('useClass: an options factory class configures the module', async () => {
@@ -59,7 +59,7 @@ describe.each(PLATFORMS)('module registration (%s)', (platform) => {
       });
       const { access } = await login(app, 'class-user');
       const claims = await request(app.getHttpServer()).get('/token-claims').set('Authorization', bearer(access)).expect(200);
-      expect(claims.body).toEqual({ iss: 'issuer-from-class', lifetime: 300 });
+      expect(claims.body).toEqual({ iss: 'issuer-from-class', lifetime: lifetimeWithinJitter(300) });
     });
 
     it('imports + inject: the factory receives a provider of an imported config module', async () => {
@@ -80,7 +80,7 @@ describe.each(PLATFORMS)('module registration (%s)', (platform) => {
       });
       const { access } = await login(app, 'inject-user');
       const claims = await request(app.getHttpServer()).get('/token-claims').set('Authorization', bearer(access)).expect(200);
-      expect(claims.body).toEqual({ iss: 'issuer-from-settings-module', lifetime: 120 });
+      expect(claims.body).toEqual({ iss: 'issuer-from-settings-module', lifetime: lifetimeWithinJitter(120) });
     });
 
     it('imports + useClass: the options class gets its dependencies from the imported module', async () => {
@@ -90,7 +90,7 @@ describe.each(PLATFORMS)('module registration (%s)', (platform) => {
       });
       const { access } = await login(app, 'class-inject-user');
       const claims = await request(app.getHttpServer()).get('/token-claims').set('Authorization', bearer(access)).expect(200);
-      expect(claims.body).toEqual({ iss: 'issuer-from-settings-module+class', lifetime: 120 });
+      expect(claims.body).toEqual({ iss: 'issuer-from-settings-module+class', lifetime: lifetimeWithinJitter(120) });
     });
 
     it('apiBasePath given next to useFactory mounts the refresh and JWKS routes there', async () => {
@@ -241,8 +241,8 @@ describe.each(PLATFORMS)('module registration (%s)', (platform) => {
       const b = headerTokens(await request(appB.getHttpServer()).post('/login').send({ userId: 'same-user' }).expect(201));
       expect(jwtPayload(a.access)).toMatchObject({ iss: 'app-a', sub: 'same-user' });
       expect(jwtPayload(b.access)).toMatchObject({ iss: 'app-b', sub: 'same-user' });
-      expect(jwtPayload(a.access).exp - jwtPayload(a.access).iat).toBe(3600);
-      expect(jwtPayload(b.access).exp - jwtPayload(b.access).iat).toBe(60);
+      expect(jwtPayload(a.access).exp - jwtPayload(a.access).iat).toEqual(lifetimeWithinJitter(3600));
+      expect(jwtPayload(b.access).exp - jwtPayload(b.access).iat).toEqual(lifetimeWithinJitter(60));
       const jwksA = (await request(appA.getHttpServer()).get('/auth/jwt/jwks.json').expect(200)).body.keys.map((k: { kid: string }) => k.kid);
       const jwksB = (await request(appB.getHttpServer()).get('/auth/jwt/jwks.json').expect(200)).body.keys.map((k: { kid: string }) => k.kid);
       expect(jwksA).toEqual([jwtHeader(a.access).kid]);

@@ -196,6 +196,9 @@ describe.each(PLATFORMS)('access-token payload: the seed scenarios (%s)', (platf
         customClaimsInAccessTokenPayload: { customClaim: 'offline-readable', someKey: 'someValue' },
         expiry: currSessionInfo!.timeCreated + 100 * 24 * 60 * 60 * 1000,
         timeCreated: expect.any(Number),
+        lastRefreshedAt: currSessionInfo!.timeCreated,
+        idleExpiry: currSessionInfo!.timeCreated + 100 * 24 * 60 * 60 * 1000,
+        absoluteExpiry: undefined,
       });
       expect(await sessions.getSessionInformation('00000000-0000-4000-8000-000000000000')).toBeUndefined();
     });

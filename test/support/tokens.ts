@@ -53,3 +53,17 @@ export function headerTokens(res: Response): { access: string; refresh: string; 
 export function cookieTokens(res: Response): { access?: string; refresh?: string; front: string } {
   return { access: setCookie(res, 'sAccessToken')?.value, refresh: setCookie(res, 'sRefreshToken')?.value, front: res.headers['front-token'] };
 }
+
+/**
+ * Matches an access-token lifetime (or `exp`, given `iat`) of a token issued with
+ * `accessTokenValidity: validity` under the default `accessTokenJitter` (0–5 % shorter, whole seconds).
+ */
+export function lifetimeWithinJitter(validity: number, iat = 0, jitter = 0.05) {
+  const lowest = iat + Math.max(1, Math.floor(validity * (1 - jitter)));
+  const highest = iat + validity;
+  return {
+    asymmetricMatch: (actual: unknown) => typeof actual === 'number' && actual >= lowest && actual <= highest,
+    toString: () => `LifetimeWithinJitter`,
+    toAsymmetricMatcher: () => `a number from ${lowest} to ${highest}`,
+  };
+}
