@@ -18,6 +18,8 @@ export type {
   EmailVerificationOptions,
   DeviceMetadataOptions,
   IpAddressMode,
+  RouteThrottle,
+  RouteThrottleOptions,
 } from './config/session-module-options';
 export type { SessionConfig } from './config/session-config';
 export type { Clock } from './clock';

@@ -39,6 +39,7 @@ export interface SessionConfig
       | 'absoluteSessionLifetime'
       | 'maxSessionsPerUser'
       | 'sessionCapPolicy'
+      | 'routeThrottle'
     >
   > {
   database: DataSourceOptions;
@@ -63,6 +64,7 @@ export interface SessionConfig
   deviceMetadata: DeviceMetadataConfig;
   /** Seconds from creation; undefined: sessions end only by the idle timeout. */
   absoluteSessionLifetime?: number;
+  routeThrottle?: SessionModuleOptions['routeThrottle'];
   /** The per-user cap; undefined: none. */
   sessionCap?: SessionCap;
 }
@@ -156,6 +158,7 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
     deviceMetadata: deviceMetadata(options.deviceMetadata),
     recordAuthTime: options.recordAuthTime ?? false,
     auditLog: options.auditLog ?? false,
+    routeThrottle: options.routeThrottle,
     sessionCap: sessionCap(options.maxSessionsPerUser, options.sessionCapPolicy),
   };
 }

@@ -98,6 +98,22 @@ export interface DeviceMetadataOptions {
   userAgent?: boolean;
 }
 
+/** A rate limit of one built-in route through `@nestjs/throttler`. */
+export interface RouteThrottle {
+  /** Requests allowed per `ttl` (per client, as the app's throttler tracks them). */
+  limit: number;
+  /** Window in milliseconds. */
+  ttl: number;
+  /** Which of the app's named throttlers (default `default`). */
+  throttler?: string;
+}
+
+/** The `routeThrottle` option: limits of the refresh and signout routes when the app runs `ThrottlerGuard`. */
+export interface RouteThrottleOptions {
+  refresh?: RouteThrottle;
+  signout?: RouteThrottle;
+}
+
 /** Options of `SessionModule.forRoot` / the factory of `forRootAsync`. */
 export interface SessionModuleOptions {
   /** TypeORM options of the module's own DataSource. Default: better-sqlite3 file `sessions.sqlite`. */
@@ -217,6 +233,12 @@ export interface SessionModuleOptions {
    * `SessionAuditEntity`. Needs the module's DataSource.
    */
   auditLog?: boolean;
+  /**
+   * Own rate limits for `POST {apiBasePath}/session/refresh` and `/signout` when the app uses
+   * `@nestjs/throttler` (`ThrottlerGuard` as `APP_GUARD`); without it, the app's default limits
+   * apply to them. Does nothing in apps without the throttler.
+   */
+  routeThrottle?: RouteThrottleOptions;
   /** What each session records about its client (IP, user agent); see `listSessionsForUser`. */
   deviceMetadata?: DeviceMetadataOptions;
 }

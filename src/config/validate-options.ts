@@ -72,6 +72,7 @@ const OPTION_CHECKS: { [K in keyof Required<SessionModuleOptions>]: Check } = {
   sessionCapPolicy: string, // the allowed values: resolveSessionConfig
   recordAuthTime: boolean,
   auditLog: boolean,
+  routeThrottle: shape({ refresh: shape({ limit: number, ttl: number, throttler: string }), signout: shape({ limit: number, ttl: number, throttler: string }) }),
   deviceMetadata: shape({ ipAddress: string, ipHashSecret: string, userAgent: boolean }),
 };
 

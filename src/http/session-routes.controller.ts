@@ -5,6 +5,7 @@ import { SessionService } from '../session/session.service';
 import type { RequestLike } from '../transport/http-objects';
 import type { JsonWebKeySet } from '../tokens/signing-key.service';
 import { type OpenIdConfiguration, openIdConfiguration } from './openid-configuration';
+import { applyRouteThrottles } from './route-throttle';
 
 /** Public keys are public: any origin may read them, whatever the app's CORS policy (as supertokens-node). */
 const ANY_ORIGIN = ['Access-Control-Allow-Origin', '*'] as const;
@@ -21,7 +22,9 @@ export function createSessionRoutesController(apiBasePath: string): Type<unknown
     constructor(
       private readonly sessions: SessionService,
       @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
-    ) {}
+    ) {
+      applyRouteThrottles(SessionRoutesController.prototype, config.routeThrottle);
+    }
 
     /** Rotates the refresh token; 200 `{}` with new tokens. Claims are never checked here. */
     @Post('session/refresh')
