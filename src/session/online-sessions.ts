@@ -10,7 +10,7 @@ import { SESSION_CONFIG } from '../session.constants';
 import type { SessionRecord } from '../storage/session-record';
 import { SessionStore } from '../storage/session-store';
 import { AccessTokenIssuer, type IssuedAccessToken } from '../tokens/access-token-issuer';
-import { baseOf } from '../tokens/access-token-payload';
+import { type AccessTokenPayload, baseOf } from '../tokens/access-token-payload';
 import { assertNoProtectedKeys, customPartOfReplacement, withoutProtectedKeys } from '../tokens/protected-keys';
 import type { HttpExchange } from '../transport/http-objects';
 import { TokenTransport } from '../transport/token-transport';
@@ -57,6 +57,11 @@ export class OnlineSessions implements SessionOperations {
     const state: SessionState = { ...tokens, accessAndFrontTokenUpdated: false, transferMethod, exchange };
     if (storedPayload) await this.reissue(state, storedPayload);
     return new ActiveSession(this, state);
+  }
+
+  /** {@link openVerified} with nothing to re-issue: synchronous, one state object (the guard's steady-state path). */
+  openVerifiedNow(accessToken: string, payload: AccessTokenPayload, transferMethod: TokenTransferMethod, exchange: HttpExchange): ActiveSession {
+    return new ActiveSession(this, { accessToken, payload, transferMethod, accessAndFrontTokenUpdated: false, exchange });
   }
 
   /** Writes a new or refreshed session's tokens to the response (if any) and opens the session object. */

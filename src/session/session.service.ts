@@ -84,6 +84,20 @@ export class SessionService {
     return this.verifier.verifyRequest(request as RequestLike, response as ResponseLike | undefined, options);
   }
 
+  /**
+   * @internal The guard's form of {@link getSession}: the route's `@RequireClaim` validators run
+   * after the global ones, and the answer is synchronous when nothing needs awaiting (refusals
+   * are then thrown). Not part of the public API.
+   */
+  verifyForRoute(
+    request: unknown,
+    response: unknown,
+    options: VerifySessionOptions,
+    requiredClaims: readonly SessionClaimValidator[],
+  ): SessionContainer | undefined | Promise<SessionContainer | undefined> {
+    return this.verifier.verifyRoute(request as RequestLike, response as ResponseLike | undefined, options, requiredClaims);
+  }
+
   /** Verifies an access token given directly (e.g. from a WebSocket handshake). */
   getSessionWithoutRequestResponse(accessToken: string, antiCsrfToken?: string, options: VerifySessionOptions = {}): Promise<SessionContainer> {
     return this.verifier.verifyAccessToken(accessToken, antiCsrfToken, options);

@@ -1,24 +1,39 @@
 import type { AccessTokenPayload } from './access-token-payload';
 
+/** Characters of the token's end the map is keyed by: 42 base64url characters of signature carry 252 bits. */
+const KEY_LENGTH = 42;
+
+/** The map key of a token: its last characters (hashing a short string, not the whole ~1 KB token, on every request). */
+function keyOf(token: string): string {
+  return token.length > KEY_LENGTH ? token.slice(-KEY_LENGTH) : token;
+}
+
+interface Entry {
+  token: string;
+  payload: AccessTokenPayload;
+}
+
 /**
- * A bounded cache of access tokens whose signature was already checked, keyed by the exact
- * token string. An entry is never used past the token's `exp`, so caching changes cost, not
- * validity. Eviction is least-recently-inserted (a Map keeps insertion order).
+ * A bounded cache of access tokens whose signature was already checked. An entry serves only
+ * the exact token string it was verified for (it is found by the token's end, then the whole
+ * token is compared), and never past the token's `exp`, so caching changes cost, not validity.
+ * Eviction is least-recently-inserted (a Map keeps insertion order).
  */
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, AccessTokenPayload>();
+  private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly capacity: number) {}
 
   /** The payload of a token verified before and not yet expired at `nowSeconds`. */
   get(token: string, nowSeconds: number): AccessTokenPayload | undefined {
-    const payload = this.entries.get(token);
-    if (payload === undefined) return undefined;
-    if (payload.exp <= nowSeconds) {
-      this.entries.delete(token);
+    const key = keyOf(token);
+    const entry = this.entries.get(key);
+    if (entry === undefined || entry.token !== token) return undefined;
+    if (entry.payload.exp <= nowSeconds) {
+      this.entries.delete(key);
       return undefined;
     }
-    return payload;
+    return entry.payload;
   }
 
   /**
@@ -28,11 +43,13 @@ export class VerifiedTokenCache {
   set(token: string, payload: AccessTokenPayload): void {
     if (this.capacity === 0) return;
     deepFreeze(payload);
-    if (this.entries.size >= this.capacity) {
+    const key = keyOf(token);
+    // A token whose end matches an entry's replaces it (the map holds one token per key).
+    if (!this.entries.has(key) && this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(token, payload);
+    this.entries.set(key, { token, payload });
   }
 }
 

@@ -26,6 +26,20 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('Token', 1)).toBeUndefined();
   });
 
+  it('never serves a different token that ends like a cached one (a signature copied onto another header and payload)', () => {
+    const cache = new VerifiedTokenCache(10);
+    const signature = 'S'.repeat(342);
+    const genuine = `header.payload.${signature}`;
+    const forged = `header.forgedpayload.${signature}`;
+    cache.set(genuine, payload(100));
+    expect(cache.get(forged, 1)).toBeUndefined();
+    expect(cache.get(genuine, 1)).toBeDefined();
+    // A token with the same end verified later takes the entry over; the first is then verified again.
+    cache.set(forged, payload(200));
+    expect(cache.get(forged, 1)?.exp).toBe(200);
+    expect(cache.get(genuine, 1)).toBeUndefined();
+  });
+
   it('evicts the oldest insertion when full', () => {
     const cache = new VerifiedTokenCache(2);
     cache.set('a', payload(100));
