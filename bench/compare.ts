@@ -2,8 +2,8 @@
  * Before/after of two throughput races (`--json` files of `bench/throughput.ts`), e.g. the
  * baseline in bench/results/baseline/ against a run on the optimised code:
  *
- *   node dist/bench/throughput.js --json /tmp/after.json
- *   node dist/bench/compare.js bench/results/baseline/throughput.json /tmp/after.json
+ *   node build/bench/throughput.js --json /tmp/after.json
+ *   node build/bench/compare.js bench/results/baseline/throughput.json /tmp/after.json
  *
  * With one file, it renders that run's tables again (headline ratios and adapter tables).
  *
@@ -30,7 +30,7 @@ function load(file: string): { run: SavedRun; results: Results } {
 
 const [beforeFile, afterFile] = process.argv.slice(2);
 if (!beforeFile) {
-  console.error('usage: node dist/bench/compare.js BEFORE.json [AFTER.json]');
+  console.error('usage: node build/bench/compare.js BEFORE.json [AFTER.json]');
   process.exit(2);
 }
 const before = load(beforeFile);

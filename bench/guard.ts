@@ -6,8 +6,8 @@
  * adapter, this isolates the guard's own path, and `--cpu-prof FILE` profiles only the
  * steady-state loop of our guard, so the profile summary says where the guard's µs go.
  *
- *   npm run bench:guard                      (builds, then node dist/bench/guard.js)
- *   node dist/bench/guard.js --rounds 5 --duration 1 --cpu 0 --cpu-prof /tmp/guard.cpuprofile --out FILE
+ *   npm run bench:guard                      (builds, then node build/bench/guard.js)
+ *   node build/bench/guard.js --rounds 5 --duration 1 --cpu 0 --cpu-prof /tmp/guard.cpuprofile --out FILE
  *   --quick: 2 short rounds.
  */
 import 'reflect-metadata';

@@ -4,8 +4,8 @@
  * token cache of 10,000 entries on), through the public verify path
  * (`getSessionWithoutRequestResponse`, what the guard runs minus the HTTP layer).
  *
- *   npm run bench:memory                     (builds, then node --expose-gc dist/bench/memory.js)
- *   node --expose-gc dist/bench/memory.js --tokens 100000 --verifications 1000000 --algorithm RS256 --out FILE
+ *   npm run bench:memory                     (builds, then node --expose-gc build/bench/memory.js)
+ *   node --expose-gc build/bench/memory.js --tokens 100000 --verifications 1000000 --algorithm RS256 --out FILE
  *   --quick: 20,000 tokens, 200,000 verifications. --burst N (10): requests per token visit.
  *
  * Steps: mint the tokens (one session each, SQLite in memory: the rows and the token strings stay

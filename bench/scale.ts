@@ -3,7 +3,7 @@
  * latency on a PostgreSQL sessions table of 10,000 rows and of 1,000,000 rows, side by side in
  * one run. Not a test: a script that prints a table (median, p99, ratio 1M/10k).
  *
- *   npm run bench:scale                      (builds, then node dist/bench/scale.js)
+ *   npm run bench:scale                      (builds, then node build/bench/scale.js)
  *   npx ts-node --transpile-only bench/scale.ts
  *
  * It creates a dedicated database (`bench_scale`, dropped at the end unless `--keep`) with two

@@ -16,8 +16,8 @@
  * request, and `diffProfiles` lists what one variant spends per request beyond another (ours
  * beyond the no-op guard: where the guard's µs go), function by function.
  *
- * Usable alone: `node dist/bench/throughput-profile.js FILE [TOP]`, or
- * `node dist/bench/throughput-profile.js FILE --us-per-request N [--baseline OTHER.cpuprofile --baseline-us-per-request M]`.
+ * Usable alone: `node build/bench/throughput-profile.js FILE [TOP]`, or
+ * `node build/bench/throughput-profile.js FILE --us-per-request N [--baseline OTHER.cpuprofile --baseline-us-per-request M]`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -65,14 +65,14 @@ function file(url: string): string {
   return url.replace(/^file:\/\//, '');
 }
 
-/** `node_modules/jose/dist/...` → `jose/dist/...`; the project's compiled files relative to `dist/`. */
+/** `node_modules/jose/dist/...` → `jose/dist/...`; the project's compiled files relative to `build/` (or `dist/`). */
 function location(url: string): string {
   if (!url) return '';
   const f = file(url);
   const nm = f.lastIndexOf('node_modules/');
   if (nm >= 0) return f.slice(nm + 'node_modules/'.length);
-  const dist = f.lastIndexOf('/dist/');
-  if (dist >= 0) return f.slice(dist + '/dist/'.length);
+  const out = Math.max(f.lastIndexOf('/build/'), f.lastIndexOf('/dist/'));
+  if (out >= 0) return f.slice(f.indexOf('/', out + 1) + 1);
   return f.startsWith('node:') ? f.slice(5) : path.basename(f);
 }
 
@@ -218,7 +218,7 @@ function argValue(name: string): string | undefined {
 if (require.main === module) {
   const [profileFile, top] = process.argv.slice(2);
   if (!profileFile) {
-    console.error('usage: node dist/bench/throughput-profile.js FILE.cpuprofile [TOP]');
+    console.error('usage: node build/bench/throughput-profile.js FILE.cpuprofile [TOP]');
     process.exit(2);
   }
   const summary = summarizeProfile(profileFile, top && !top.startsWith('--') ? Number(top) : 25);

@@ -10,9 +10,9 @@
  *
  * By hand, to profile one variant under a load of your own:
  *
- *   node dist/bench/throughput-server.js express ours --cpu-prof /tmp/ours.cpuprofile [--port 3000]
+ *   node build/bench/throughput-server.js express ours --cpu-prof /tmp/ours.cpuprofile [--port 3000]
  *   (prints the URL and a token; load it, e.g. npx autocannon -H "authorization=Bearer <token>" URL;
- *    Ctrl-C writes the profile; node dist/bench/throughput-profile.js /tmp/ours.cpuprofile summarises it)
+ *    Ctrl-C writes the profile; node build/bench/throughput-profile.js /tmp/ours.cpuprofile summarises it)
  *
  * A variant of our module opens the SQLite file of `BENCH_SQLITE_FILE` (by hand: a fresh temporary
  * one, and the server mints the token it prints); the jose and passport variants read our public

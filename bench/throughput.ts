@@ -6,9 +6,9 @@
  * cache off), a minimal `jose.jwtVerify` guard, supertokens-node's `verifySession()` in the
  * guard of its NestJS guide (against `supertokens-stub.ts`), passport-jwt (PEM, KeyObject).
  *
- *   npm run bench                  (builds, then node dist/bench/throughput.js)
+ *   npm run bench                  (builds, then node build/bench/throughput.js)
  *   npm run bench -- --quick       (2 short rounds: checks the race works; not figures to quote)
- *   node dist/bench/throughput.js --rounds 7 --adapters express --variants bare,noop,ours --out FILE --json FILE
+ *   node build/bench/throughput.js --rounds 7 --adapters express --variants bare,noop,ours --out FILE --json FILE
  *
  * Setup. Every server is its own process started under `taskset -c 0`; this process (the load
  * generator, autocannon's programmatic API in one thread, and the SuperTokens core stub) pins

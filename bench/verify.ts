@@ -14,8 +14,8 @@
  *   ours: getSessionWithoutRequestResponse   the same plus the session object and claim
  *                          validation, through the public API.
  *
- *   npm run bench:verify                    (builds, then node dist/bench/verify.js)
- *   node dist/bench/verify.js --rounds 5 --duration 1 --tokens 1000 --algorithms RS256,ES256 --cpu 0 --out FILE
+ *   npm run bench:verify                    (builds, then node build/bench/verify.js)
+ *   node build/bench/verify.js --rounds 5 --duration 1 --tokens 1000 --algorithms RS256,ES256 --cpu 0 --out FILE
  *   --quick: 2 short rounds.
  *
  * Each contender verifies the same pool of tokens in turn (one session each), for `--duration`

@@ -12,8 +12,8 @@
  *                   fetch the claim, write it back, re-sign (what a guard does with a stale claim)
  *   signout         session.revokeSession()
  *
- *   npm run bench:writes                     (builds, then node dist/bench/writes.js)
- *   node dist/bench/writes.js --ops 300 --rounds 3 --databases sqlite,postgres --clients 50 --seconds 5 --out FILE
+ *   npm run bench:writes                     (builds, then node build/bench/writes.js)
+ *   node build/bench/writes.js --ops 300 --rounds 3 --databases sqlite,postgres --clients 50 --seconds 5 --out FILE
  *   --quick: 40 operations, 2 s of concurrent refresh. --keep keeps the PostgreSQL schema.
  *   --show-sql prints (to stderr) the statements of the last operation of every row.
  *

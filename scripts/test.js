@@ -10,6 +10,8 @@
 // and the run says which it skipped. Servers: TEST_POSTGRES_URL (default
 // postgres://postgres@127.0.0.1:5432/test), TEST_MYSQL_URL (default mysql://root@127.0.0.1:3306/test).
 // Extra arguments go to every jest run (e.g. a path filter: `npm test -- refresh`).
+// TEST_NEST=12 runs the same matrix on Nest 12 + TypeORM 1 (jest.nest12.config.ts, packages from
+// test/nest12/, installed with `npm install --prefix test/nest12`).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -21,6 +23,13 @@ const JEST = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
 const KNOWN = ['sqlite', 'postgres', 'mysql'];
 const PROBE_TIMEOUT_MS = 3000;
 const E2E_ONLY = 'test/e2e/.*\\.e2e-spec\\.ts$';
+const NEST = (process.env.TEST_NEST || '11').trim();
+if (NEST !== '11' && NEST !== '12') {
+  console.error(`TEST_NEST: unknown Nest major ${NEST} (known: 11, 12)`);
+  process.exit(2);
+}
+const NEST_ARGS = NEST === '12' ? ['--config', path.join(ROOT, 'jest.nest12.config.ts')] : [];
+const NEST_LABEL = NEST === '12' ? 'Nest 12 + TypeORM 1, ' : '';
 
 function parseList(value) {
   const list = value
@@ -91,7 +100,7 @@ function summarise(reportFile) {
 }
 
 function runJest(label, testDb, extraArgs, reportFile) {
-  const args = [JEST, '--maxWorkers=2', '--json', `--outputFile=${reportFile}`, ...extraArgs, ...process.argv.slice(2)];
+  const args = [JEST, ...NEST_ARGS, '--maxWorkers=2', '--json', `--outputFile=${reportFile}`, ...extraArgs, ...process.argv.slice(2)];
   console.log(`\n=== ${label}: jest ${args.slice(1).join(' ')} (TEST_DB=${testDb})\n`);
   const started = Date.now();
   const result = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, TEST_DB: testDb, TEST_MATRIX: '1' } });
@@ -105,6 +114,11 @@ function runJest(label, testDb, extraArgs, reportFile) {
 }
 
 async function main() {
+  if (NEST === '12' && !fs.existsSync(path.join(ROOT, 'test', 'nest12', 'node_modules', '@nestjs', 'core'))) {
+    console.error('TEST_NEST=12 needs the Nest 12 packages: npm install --prefix test/nest12');
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
   const explicit = process.env.TEST_DATABASES !== undefined && process.env.TEST_DATABASES.trim() !== '';
   const wanted = explicit ? parseList(process.env.TEST_DATABASES) : KNOWN;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nest-session-test-'));
@@ -117,7 +131,7 @@ async function main() {
 
   for (const db of wanted) {
     if (db === 'sqlite') {
-      runs.push(runJest('sqlite (unit + e2e)', 'sqlite', [], path.join(tmp, 'sqlite.json')));
+      runs.push(runJest(`${NEST_LABEL}sqlite (unit + e2e)`, 'sqlite', [], path.join(tmp, 'sqlite.json')));
       continue;
     }
     const answer = probes[db];
@@ -126,7 +140,7 @@ async function main() {
       else skipped.push(`${db} (${answer.reason})`);
       continue;
     }
-    runs.push(runJest(`${db} (${answer.version}, e2e)`, answer.testDb, [`--testRegex=${E2E_ONLY}`], path.join(tmp, `${db}.json`)));
+    runs.push(runJest(`${NEST_LABEL}${db} (${answer.version}, e2e)`, answer.testDb, [`--testRegex=${E2E_ONLY}`], path.join(tmp, `${db}.json`)));
   }
   fs.rmSync(tmp, { recursive: true, force: true });
 

@@ -2,7 +2,7 @@
 
 // Module and configuration
 export { SessionModule } from './session.module';
-export type { SessionModuleForRootOptions, SessionModuleAsyncOptions } from './session.module-definition';
+export type { SessionModuleForRootOptions, SessionModuleAsyncOptions, SessionOptionsFactory } from './session.module-definition';
 export type {
   SessionModuleOptions,
   SessionModuleExtras,
@@ -18,12 +18,13 @@ export type {
   EmailVerificationOptions,
 } from './config/session-module-options';
 export type { SessionConfig } from './config/session-config';
+export type { Clock } from './clock';
 export { SESSION_CONFIG } from './session.constants';
 
 // Sessions
 export { SessionService } from './session/session.service';
 export type { SessionInformation, SessionDoesNotExist, ClaimValidationAnswer } from './session/offline-sessions';
-export type { SessionContainer, SessionTokens } from './session/session-container';
+export type { SessionContainer, SessionTokens, PayloadUpdate } from './session/session-container';
 export type { SessionRequest } from './session/session-request';
 export type { VerifySessionOptions, OverrideGlobalClaimValidators } from './session/verify-session-options';
 export type { ValidatorOverride } from './session/claim-policy';
@@ -36,6 +37,11 @@ export { Public } from './decorators/public.decorator';
 export { RequireClaim } from './decorators/require-claim.decorator';
 export { InjectSessionStore, InjectSessionDataSource } from './decorators/inject-storage.decorator';
 export { SessionErrorFilter } from './http/session-error.filter';
+
+// WebSocket gateways (socket.io and ws)
+export { WsAuthGuard } from './websockets/ws-auth.guard';
+export { WsSessions, type WsHandshakeOptions } from './websockets/ws-sessions.service';
+export { WS_CLOSE_UNAUTHORISED } from './websockets/ws-client';
 
 // Errors
 export {
@@ -50,11 +56,13 @@ export {
 } from './errors/session-error';
 export { SessionConfigError } from './errors/session-config-error';
 export { ProtectedPayloadKeyError, PayloadTooLargeError } from './errors/payload-errors';
+export { InvalidIdentifierError } from './errors/invalid-identifier-error';
+export { SessionStorageError } from './errors/session-storage-error';
 
 // Claims
 export type { JSONPrimitive, JSONValue, JSONObject } from './json';
 export type { UserContext, ClaimValidationResult, ClaimValidationError } from './claims/types';
-export { SessionClaim } from './claims/session-claim';
+export { SessionClaim, type ClaimValue } from './claims/session-claim';
 export type { SessionClaimValidator } from './claims/session-claim-validator';
 export { TimestampedClaim, type TimestampedClaimConfig, type TimestampedValidatorSpec } from './claims/timestamped-claim';
 export { PrimitiveClaim, type PrimitiveClaimValidators } from './claims/primitive-claim';
@@ -75,6 +83,7 @@ export { TypeOrmRoleStore } from './storage/typeorm-role-store';
 export { SESSION_DATA_SOURCE } from './session.constants';
 export { SessionEntity, SigningKeyEntity, RoleEntity, RolePermissionEntity, UserRoleEntity, SESSION_ENTITIES } from './storage/entities';
 export { SESSION_MIGRATIONS } from './storage/migrations';
+export { IDENTIFIER_MAX_LENGTH } from './storage/identifier-limits';
 export { SESSION_MIGRATIONS_TABLE } from './storage/session-data-source';
 
 // Tokens

@@ -53,5 +53,12 @@ export const {
 
 /** What `SessionModule.forRoot(...)` takes: the options plus the declaration-time extras. */
 export type SessionModuleForRootOptions = typeof SESSION_OPTIONS_TYPE;
+/**
+ * A class that `forRootAsync({ useClass })` instantiates (or `useExisting` reuses) to get the
+ * options: Nest's `ConfigurableModuleOptionsFactory` under the method name the module calls.
+ */
+export interface SessionOptionsFactory {
+  createSessionOptions(): SessionModuleOptions | Promise<SessionModuleOptions>;
+}
 /** What `SessionModule.forRootAsync(...)` takes: `useFactory` / `useClass` / `useExisting`, `imports`, `inject`, plus the extras. */
 export type SessionModuleAsyncOptions = typeof SESSION_ASYNC_OPTIONS_TYPE;

@@ -66,5 +66,5 @@ export function machineLine(): string {
 
 /** The command that produced a report, as it can be re-run from the repository root. */
 export function commandLine(script: string): string {
-  return `node dist/bench/${script} ${process.argv.slice(2).join(' ')}`.trimEnd();
+  return `node build/bench/${script} ${process.argv.slice(2).join(' ')}`.trimEnd();
 }

@@ -16,7 +16,7 @@ export const BUNDLE_FILE: PublicFileName = 'app.js';
 
 /**
  * `sample-app/public/` holds plain files that the TypeScript build does not copy. This code runs
- * from `sample-app/web/` (ts-jest, ts-node) or `dist/sample-app/web/` (`npm start`), so it looks
+ * from `sample-app/web/` (ts-jest, ts-node) or `build/sample-app/web/` (`npm start`), so it looks
  * upward from here for `public/` or `sample-app/public/` instead of trusting `__dirname` or the cwd.
  */
 export function findPublicDirectory(start: string = __dirname): string {

@@ -57,3 +57,6 @@ export abstract class SessionClaim<T> {
     return this.addToPayload_internal({}, value, userContext);
   }
 }
+
+/** The value type of a claim object: `ClaimValue<typeof RoleClaim>` (`PrimitiveClaim<T>` → `T`). */
+export type ClaimValue<C> = C extends SessionClaim<infer T> ? T : never;

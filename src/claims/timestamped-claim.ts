@@ -1,5 +1,5 @@
 import type { JSONObject, JSONValue } from '../json';
-import { claimCheckNow } from './check-time';
+import { claimCheckNow, clockNow } from './check-time';
 import { SessionClaim } from './session-claim';
 import type { SessionClaimValidator } from './session-claim-validator';
 import type { UserContext } from './types';
@@ -47,9 +47,9 @@ export abstract class TimestampedClaim<T extends JSONValue> extends SessionClaim
     this.defaultMaxAgeInSeconds = config.defaultMaxAgeInSeconds;
   }
 
-  /** Returns a copy of `payload` with `{ v: value, t: now }` under the key. */
-  addToPayload_internal(payload: JSONObject, value: T, _userContext?: UserContext): JSONObject {
-    return { ...payload, [this.key]: { v: value, t: Date.now() } };
+  /** Returns a copy of `payload` with `{ v: value, t: now }` under the key (now: the module's clock). */
+  addToPayload_internal(payload: JSONObject, value: T, userContext?: UserContext): JSONObject {
+    return { ...payload, [this.key]: { v: value, t: clockNow(userContext) } };
   }
 
   /** Returns a copy of `payload` with the key set to `null` (deletes it when merged). */

@@ -1,4 +1,5 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
+import { type Clock, systemClock } from '../clock';
 import { SessionConfigError } from '../errors/session-config-error';
 import type {
   AntiCsrfMode,
@@ -9,6 +10,7 @@ import type {
   SessionModuleOptions,
   SigningAlgorithm,
 } from './session-module-options';
+import { validateSessionOptions } from './validate-options';
 
 /** The options with every default filled in; what the rest of the module reads. */
 export interface SessionConfig
@@ -22,6 +24,7 @@ export interface SessionConfig
       | 'signingKeyStore'
       | 'roleStore'
       | 'cookieDomain'
+      | 'olderCookieDomain'
       | 'getTokenTransferMethod'
       | 'globalClaimValidators'
       | 'createNewSession'
@@ -39,6 +42,7 @@ export interface SessionConfig
   signingKeyStore?: SessionModuleOptions['signingKeyStore'];
   roleStore?: SessionModuleOptions['roleStore'];
   cookieDomain?: string;
+  olderCookieDomain?: string;
   getTokenTransferMethod?: SessionModuleOptions['getTokenTransferMethod'];
   globalClaimValidators?: SessionModuleOptions['globalClaimValidators'];
   createNewSession?: SessionModuleOptions['createNewSession'];
@@ -58,6 +62,7 @@ const ANTI_CSRF: AntiCsrfMode[] = ['VIA_TOKEN', 'VIA_CUSTOM_HEADER', 'NONE'];
 
 /** Fill defaults (SuperTokens' where it has one) and reject impossible settings at start. */
 export function resolveSessionConfig(options: SessionModuleOptions, extras: SessionModuleExtras): SessionConfig {
+  validateSessionOptions(options);
   // Routes are mounted at declaration (extras), before an async factory runs; the options may
   // only repeat that path, or the refresh cookie's path would not match the refresh route.
   const mounted = normalisePath(extras.apiBasePath ?? '/auth');
@@ -97,6 +102,8 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
     cookieSecure,
     cookieSameSite,
     cookieDomain: options.cookieDomain,
+    olderCookieDomain: olderCookieDomain(options.olderCookieDomain, options.cookieDomain),
+    exposeAccessTokenToFrontendInCookieBasedAuth: options.exposeAccessTokenToFrontendInCookieBasedAuth ?? false,
     antiCsrf,
     getTokenTransferMethod: options.getTokenTransferMethod,
     signingAlgorithm,
@@ -123,7 +130,23 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
         ? undefined
         : nonNegative('propagatePayloadChanges.intervalSeconds', options.propagatePayloadChanges.intervalSeconds ?? 60),
     requestProperty: options.requestProperty ?? 'session',
+    clock: clock(options.clock),
   };
+}
+
+/** `''` means the old cookies were host-only; the same domain as `cookieDomain` could not tell the two cookies apart. */
+function olderCookieDomain(older: string | undefined, current: string | undefined): string | undefined {
+  if (older === undefined) return undefined;
+  if (typeof older !== 'string') throw new SessionConfigError('olderCookieDomain must be a string');
+  if (older === (current ?? '')) throw new SessionConfigError(`olderCookieDomain "${older}" must differ from cookieDomain`);
+  return older;
+}
+
+/** The clock every time rule reads; the system clock unless the app passes its own. */
+function clock(option: Clock | undefined): Clock {
+  if (option === undefined) return systemClock;
+  if (typeof option?.now !== 'function') throw new SessionConfigError('clock must have a now() method returning epoch milliseconds');
+  return option;
 }
 
 function emailVerification(option: EmailVerificationOptions | undefined): EmailVerificationOptions | undefined {

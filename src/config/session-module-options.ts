@@ -1,5 +1,6 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { SessionClaim } from '../claims/session-claim';
+import type { Clock } from '../clock';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { ClaimValidationError, UserContext } from '../claims/types';
 import type { SessionErrorResponse } from '../errors/session-error';
@@ -48,6 +49,8 @@ export interface SessionErrorHandlers {
     request: unknown;
   }): SessionErrorResponse | undefined;
   onInvalidClaim?(input: { claimValidationErrors: ClaimValidationError[]; request: unknown }): SessionErrorResponse | undefined;
+  /** A refresh cleared a stale cookie of `olderCookieDomain` (default: 200 `{ message }`). */
+  onClearDuplicateSessionCookies?(input: { message: string; request: unknown }): SessionErrorResponse | undefined;
 }
 
 /** The seed's "JWT in the access-token payload" feature: a separately signed, short-lived JWT under `propertyName`. */
@@ -114,6 +117,18 @@ export interface SessionModuleOptions {
   cookieSameSite?: CookieSameSite;
   /** `Domain` attribute of the session cookies (default: host-only). */
   cookieDomain?: string;
+  /**
+   * The `cookieDomain` used before a change (`''` for host-only cookies). Browsers then hold two
+   * session cookies of one name; a refresh clears the one of this domain and answers 200 so the
+   * next refresh sees one cookie. Without it, such a refresh is refused with 400 naming this option.
+   */
+  olderCookieDomain?: string;
+  /**
+   * In cookie mode, also send the access token in the `st-access-token` header, so the frontend
+   * SDK's `getAccessToken()` can read it (e.g. to call another API). Default false: the access
+   * token stays in its HttpOnly cookie.
+   */
+  exposeAccessTokenToFrontendInCookieBasedAuth?: boolean;
   /** Anti-CSRF mode (default: `VIA_CUSTOM_HEADER` when SameSite is `none`, else `NONE`). */
   antiCsrf?: AntiCsrfMode;
   /** Pick the transfer method per request (default: `st-auth-mode` header at creation, header mode otherwise; both are read). */
@@ -148,6 +163,11 @@ export interface SessionModuleOptions {
   emailVerification?: EmailVerificationOptions;
   /** Request property the session object is attached to (default `session`). */
   requestProperty?: string;
+  /**
+   * Where every time rule reads "now" (default: the system clock). For tests: `TestClock` from
+   * `nest-session/testing` expires tokens, claims and sessions without waiting.
+   */
+  clock?: Clock;
 }
 
 /** Settings read when the module is declared, before any async factory runs. */

@@ -1,8 +1,12 @@
 import { HttpException } from '@nestjs/common';
 import type { ClaimValidationError } from '../claims/types';
 
-/** The four ways a session check can fail, named as SuperTokens names them. */
-export type SessionErrorType = 'UNAUTHORISED' | 'TRY_REFRESH_TOKEN' | 'TOKEN_THEFT_DETECTED' | 'INVALID_CLAIMS';
+/**
+ * The ways a session check can fail, named as SuperTokens names them. `CLEAR_DUPLICATE_SESSION_COOKIES`
+ * is not a failure for the client: a refresh found a stale cookie of `olderCookieDomain` and
+ * answers 200 after clearing it, so the next refresh sees one cookie.
+ */
+export type SessionErrorType = 'UNAUTHORISED' | 'TRY_REFRESH_TOKEN' | 'TOKEN_THEFT_DETECTED' | 'INVALID_CLAIMS' | 'CLEAR_DUPLICATE_SESSION_COOKIES';
 
 /** What an error handler may answer instead of the default body. */
 export interface SessionErrorResponse {
@@ -15,6 +19,8 @@ const DEFAULT_STATUS: Record<SessionErrorType, number> = {
   TRY_REFRESH_TOKEN: 401,
   TOKEN_THEFT_DETECTED: 401,
   INVALID_CLAIMS: 403,
+  // 200: the SDK must not sign the user out; its next refresh rotates with the one cookie left.
+  CLEAR_DUPLICATE_SESSION_COOKIES: 200,
 };
 
 /** Constructor input for {@link SessionError}, the same shape as SuperTokens' `STError`. */
@@ -65,6 +71,8 @@ function defaultBody(init: SessionErrorInit): Record<string, unknown> {
         message: 'invalid claim',
         claimValidationErrors: (init.payload ?? []).map((e) => (e.reason === undefined ? { id: e.id } : { id: e.id, reason: e.reason })),
       };
+    case 'CLEAR_DUPLICATE_SESSION_COOKIES':
+      return { message: init.message ?? CLEARING_DUPLICATES };
   }
 }
 
@@ -86,6 +94,19 @@ export class TryRefreshTokenError extends SessionError {
 export class TokenTheftDetectedError extends SessionError {
   constructor(theft: NonNullable<SessionErrorInit['theft']>) {
     super({ type: 'TOKEN_THEFT_DETECTED', message: 'token theft detected', theft });
+  }
+}
+
+const CLEARING_DUPLICATES =
+  'The request contains multiple session cookies. We are clearing the cookie from olderCookieDomain. Session will be refreshed in the next refresh call.';
+
+/**
+ * A refresh carried two session cookies of one name (a stale one on `olderCookieDomain`): the
+ * stale cookie is cleared and the answer is 200 `{ message }` with no new tokens (supertokens-node's answer).
+ */
+export class ClearDuplicateSessionCookiesError extends SessionError {
+  constructor() {
+    super({ type: 'CLEAR_DUPLICATE_SESSION_COOKIES', message: CLEARING_DUPLICATES });
   }
 }
 

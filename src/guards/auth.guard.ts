@@ -1,14 +1,17 @@
-import { type CanActivate, type ExecutionContext, Injectable, Optional } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { type CanActivate, type ExecutionContext, Injectable, type OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import { SessionConfigError } from '../errors/session-config-error';
-import { appServiceOf } from '../http/app-service-locator';
+import { appServiceOf, appServiceOnServer } from '../http/app-service-locator';
 import { getHttpExchange, type RequestExchange } from '../http/http-exchange';
 import { readRequestState, writeRequestState } from '../http/request-state';
 import { BUILT_IN_ROUTE_METADATA, PUBLIC_METADATA, REQUIRE_CLAIM_METADATA, VERIFY_SESSION_METADATA } from '../session.constants';
 import type { SessionContainer } from '../session/session-container';
 import { SessionService } from '../session/session.service';
 import type { VerifySessionOptions } from '../session/verify-session-options';
+
+const GUARD_WITHOUT_MODULE =
+  'AuthGuard is used but this app has no SessionModule: import SessionModule.forRoot(...) (or forRootAsync) in the application module';
 
 /** What a guard does on one route, read from the route's metadata on its first request. */
 interface RoutePlan {
@@ -29,7 +32,7 @@ const SKIP: RoutePlan = Object.freeze({ skip: true, options: Object.freeze({}), 
  * stay apart and unguarded routes pay nothing.
  */
 @Injectable()
-export class AuthGuard implements CanActivate {
+export class AuthGuard implements CanActivate, OnApplicationBootstrap {
   private readonly options: VerifySessionOptions;
   private readonly reflector: Reflector;
   /** A guard without constructor options acts on route metadata alone. */
@@ -45,13 +48,31 @@ export class AuthGuard implements CanActivate {
   /** False when a subclass overrides `verify` or `attachSession`: they are then called as before. */
   private readonly ownVerification: boolean;
 
-  constructor(@Optional() options?: VerifySessionOptions, @Optional() reflector?: Reflector, @Optional() private readonly sessionService?: SessionService) {
+  constructor(
+    @Optional() options?: VerifySessionOptions,
+    @Optional() reflector?: Reflector,
+    @Optional() private readonly sessionService?: SessionService,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+  ) {
     this.options = options ?? {};
     this.metadataOnly = Object.keys(this.options).length === 0;
     this.reflector = reflector ?? new Reflector();
     const base = AuthGuard.prototype;
     this.cachesPlans = this.isPublic === base.isPublic && this.getOptions === base.getOptions && this.getRequiredClaims === base.getRequiredClaims;
     this.ownVerification = this.verify === base.verify && this.attachSession === base.attachSession;
+  }
+
+  /**
+   * A guard Nest created (`@UseGuards(AuthGuard)`, `APP_GUARD`) in an app without the module
+   * would answer 500 to every request: stop the app at start instead. The module registers its
+   * service on the HTTP server in `onModuleInit`, which runs before every bootstrap hook, so a
+   * non-global `SessionModule` elsewhere in the app counts too. (`new AuthGuard(...)` instances
+   * are not created by Nest and get no hooks: they fail on their first request.)
+   */
+  onApplicationBootstrap(): void {
+    if (this.sessionService) return;
+    const server = this.adapterHost?.httpAdapter?.getInstance?.() as object | undefined;
+    if (server && !appServiceOnServer(server)) throw new SessionConfigError(GUARD_WITHOUT_MODULE);
   }
 
   /**
@@ -155,9 +176,7 @@ export class AuthGuard implements CanActivate {
   private serviceFor(exchange: RequestExchange): SessionService {
     const service = this.sessionService ?? appServiceOf<SessionService>(exchange.request);
     if (!service) {
-      throw new SessionConfigError(
-        'AuthGuard could not find a SessionService for this request: import SessionModule.forRoot(...) in the application module',
-      );
+      throw new SessionConfigError(GUARD_WITHOUT_MODULE);
     }
     return service;
   }

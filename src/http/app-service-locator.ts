@@ -18,6 +18,11 @@ export function unregisterAppService(server: object, service: object): void {
   if (holder[APP_SESSION_SERVICE] === service) delete holder[APP_SESSION_SERVICE];
 }
 
+/** The service the module registered on an app's HTTP server instance, if any. */
+export function appServiceOnServer<T>(server: object): T | undefined {
+  return (server as { [APP_SESSION_SERVICE]?: T })[APP_SESSION_SERVICE];
+}
+
 /** The service of the app a request belongs to, if the module registered one. */
 export function appServiceOf<T>(request: unknown): T | undefined {
   const r = request as { app?: Record<symbol, unknown>; server?: Record<symbol, unknown> } | undefined;

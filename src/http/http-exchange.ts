@@ -18,7 +18,8 @@ export function exchangeOfHost(host: ArgumentsHost): RequestExchange | undefined
   }
   if (type === 'graphql') {
     const ctx = (host.getArgByIndex(2) ?? {}) as Record<string, unknown>;
-    const request = (ctx.req ?? ctx.request) as RequestLike | undefined;
+    // Mercurius' own context has the reply, whose `request` is the Fastify request.
+    const request = (ctx.req ?? ctx.request ?? (ctx.reply as { request?: unknown } | undefined)?.request) as RequestLike | undefined;
     if (!request) return undefined;
     const response = (ctx.res ?? ctx.reply ?? (request as { res?: unknown }).res) as ResponseLike | undefined;
     return { request, response };

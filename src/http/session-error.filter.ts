@@ -5,7 +5,8 @@ import type { TokenTransferMethod } from '../config/session-module-options';
 import { SessionError, type SessionErrorResponse } from '../errors/session-error';
 import { SESSION_CONFIG } from '../session.constants';
 import { headersSent, type RequestLike } from '../transport/http-objects';
-import { TokenTransport } from '../transport/token-transport';
+import { EVERY_TRANSFER_METHOD, TokenTransport } from '../transport/token-transport';
+import { sessionGraphQLError } from './graphql-error';
 import { exchangeOfHost } from './http-exchange';
 
 /**
@@ -28,11 +29,13 @@ export class SessionErrorFilter implements ExceptionFilter<SessionError> {
     if (!exchange) return error;
     const { request, response } = exchange;
     if (response && !headersSent(response)) {
-      const methods = this.tokensToClear(error, request);
+      const methods = this.tokensToClear(error);
       if (methods.length > 0) this.transport.clearTokens(response, methods);
     }
     const answer = this.handlerAnswer(error, request) ?? { statusCode: error.getStatus(), body: error.getResponse() };
-    // GraphQL (or a context without a response): the error goes back to its own error layer.
+    // GraphQL: a GraphQL error with the body in `extensions`, which the resolver layer throws.
+    if (host.getType<string>() === 'graphql') return sessionGraphQLError(error, answer);
+    // A context without a response: the error goes back to its own error layer.
     if (host.getType() !== 'http' || !response) return error;
     const adapter = this.adapterHost.httpAdapter;
     if (adapter.isHeadersSent(response)) return adapter.end(response);
@@ -42,15 +45,15 @@ export class SessionErrorFilter implements ExceptionFilter<SessionError> {
     return undefined;
   }
 
-  /** Unauthorised clears what the request carried (unless the error says not to); theft clears always. */
-  private tokensToClear(error: SessionError, request: RequestLike): TokenTransferMethod[] {
-    if (error.type === 'UNAUTHORISED') {
-      return error.clearTokens && this.transport.carriesTokens(request) ? this.transport.methodsCarried(request) : [];
-    }
-    if (error.type === 'TOKEN_THEFT_DETECTED') {
-      const carried = this.transport.methodsCarried(request);
-      return carried.length > 0 ? carried : ['cookie'];
-    }
+  /**
+   * Unauthorised (unless the error says not to) and theft clear the tokens of every transfer
+   * method, as supertokens-node does: not only what the request carried, since the client may
+   * hold tokens it did not send (an HttpOnly cookie beside a header session) and this response
+   * may already carry new ones (a session created, then refused).
+   */
+  private tokensToClear(error: SessionError): readonly TokenTransferMethod[] {
+    if (error.type === 'UNAUTHORISED') return error.clearTokens ? EVERY_TRANSFER_METHOD : [];
+    if (error.type === 'TOKEN_THEFT_DETECTED') return EVERY_TRANSFER_METHOD;
     return [];
   }
 
@@ -66,6 +69,8 @@ export class SessionErrorFilter implements ExceptionFilter<SessionError> {
         return error.theft ? handlers.onTokenTheftDetected?.({ ...error.theft, request }) : undefined;
       case 'INVALID_CLAIMS':
         return handlers.onInvalidClaim?.({ claimValidationErrors: error.payload ?? [], request });
+      case 'CLEAR_DUPLICATE_SESSION_COOKIES':
+        return handlers.onClearDuplicateSessionCookies?.({ message: error.message, request });
     }
   }
 }

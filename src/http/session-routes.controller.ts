@@ -1,7 +1,14 @@
-import { Controller, Get, Header, HttpCode, Post, Req, Res, SetMetadata, type Type } from '@nestjs/common';
-import { BUILT_IN_ROUTE_METADATA } from '../session.constants';
+import { Controller, Get, Header, HttpCode, Inject, Post, Req, Res, SetMetadata, type Type } from '@nestjs/common';
+import type { SessionConfig } from '../config/session-config';
+import { BUILT_IN_ROUTE_METADATA, SESSION_CONFIG } from '../session.constants';
 import { SessionService } from '../session/session.service';
+import type { RequestLike } from '../transport/http-objects';
 import type { JsonWebKeySet } from '../tokens/signing-key.service';
+import { type OpenIdConfiguration, openIdConfiguration } from './openid-configuration';
+
+/** Public keys are public: any origin may read them, whatever the app's CORS policy (as supertokens-node). */
+const ANY_ORIGIN = ['Access-Control-Allow-Origin', '*'] as const;
+const KEYS_CACHE = ['Cache-Control', 'max-age=60, must-revalidate'] as const;
 
 /**
  * The built-in routes under `apiBasePath`. The path is only known when the module is declared,
@@ -11,7 +18,10 @@ export function createSessionRoutesController(apiBasePath: string): Type<unknown
   @SetMetadata(BUILT_IN_ROUTE_METADATA, true)
   @Controller(apiBasePath)
   class SessionRoutesController {
-    constructor(private readonly sessions: SessionService) {}
+    constructor(
+      private readonly sessions: SessionService,
+      @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
+    ) {}
 
     /** Rotates the refresh token; 200 `{}` with new tokens. Claims are never checked here. */
     @Post('session/refresh')
@@ -35,9 +45,18 @@ export function createSessionRoutesController(apiBasePath: string): Type<unknown
 
     /** Public keys that verify access tokens. */
     @Get('jwt/jwks.json')
-    @Header('Cache-Control', 'max-age=60, must-revalidate')
+    @Header(...KEYS_CACHE)
+    @Header(...ANY_ORIGIN)
     jwks(): JsonWebKeySet {
       return this.sessions.getJWKS();
+    }
+
+    /** OpenID discovery, so JWT libraries and gateways configured with the issuer find the keys. */
+    @Get('.well-known/openid-configuration')
+    @Header(...KEYS_CACHE)
+    @Header(...ANY_ORIGIN)
+    openIdConfiguration(@Req() request: unknown): OpenIdConfiguration {
+      return openIdConfiguration(this.config, request as RequestLike);
     }
   }
   return SessionRoutesController;
@@ -50,7 +69,8 @@ export class WellKnownJwksController {
   constructor(private readonly sessions: SessionService) {}
 
   @Get('jwks.json')
-  @Header('Cache-Control', 'max-age=60, must-revalidate')
+  @Header(...KEYS_CACHE)
+  @Header(...ANY_ORIGIN)
   jwks(): JsonWebKeySet {
     return this.sessions.getJWKS();
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { CLAIM_CLOCK } from '../claims/check-time';
 import type { SessionClaim } from '../claims/session-claim';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { UserContext } from '../claims/types';
@@ -29,7 +30,7 @@ export class ClaimPolicy {
 
   /** A user context with the app's `moduleRef` (and the request, inside one) over the caller's values. */
   userContext(request?: unknown, extra?: UserContext): UserContext {
-    return { ...extra, moduleRef: this.moduleRef, ...(request === undefined ? {} : { request }) };
+    return { ...extra, moduleRef: this.moduleRef, [CLAIM_CLOCK]: this.config.clock, ...(request === undefined ? {} : { request }) };
   }
 
   /** Built-in claims (roles, permissions, email verification) then the `claimsToAddOnCreate` option. */

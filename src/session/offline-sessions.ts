@@ -2,7 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { SessionClaim } from '../claims/session-claim';
 import type { ClaimValidationError, UserContext } from '../claims/types';
 import { runClaimValidators, validateClaims } from '../claims/validate-claims';
+import type { SessionConfig } from '../config/session-config';
 import type { JSONObject } from '../json';
+import { SESSION_CONFIG } from '../session.constants';
+import { assertIdentifier, assertIdentifiers, assertOptionalIdentifier } from '../storage/identifier-limits';
 import { SessionStore } from '../storage/session-store';
 import { PayloadJwtSigner } from '../tokens/payload-jwt.signer';
 import { assertNoProtectedKeys, withoutProtectedKeys } from '../tokens/protected-keys';
@@ -36,29 +39,37 @@ const DOES_NOT_EXIST: SessionDoesNotExist = { status: 'SESSION_DOES_NOT_EXIST_ER
 @Injectable()
 export class OfflineSessions {
   constructor(
+    @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly payloadJwt: PayloadJwtSigner,
     private readonly policy: ClaimPolicy,
   ) {}
 
   async revokeSession(sessionHandle: string): Promise<boolean> {
+    assertIdentifier('sessionHandle', sessionHandle);
     return (await this.store.delete([sessionHandle])).length > 0;
   }
 
-  revokeMultipleSessions(sessionHandles: string[]): Promise<string[]> {
+  async revokeMultipleSessions(sessionHandles: string[]): Promise<string[]> {
+    assertIdentifiers('sessionHandle', sessionHandles, 'sessionHandles');
     return this.store.delete(sessionHandles);
   }
 
-  revokeAllSessionsForUser(userId: string, tenantId?: string): Promise<string[]> {
+  async revokeAllSessionsForUser(userId: string, tenantId?: string): Promise<string[]> {
+    assertIdentifier('userId', userId);
+    assertOptionalIdentifier('tenantId', tenantId);
     return this.store.deleteForUser(userId, tenantId);
   }
 
-  getAllSessionHandlesForUser(userId: string, tenantId?: string): Promise<string[]> {
-    return this.store.listHandlesForUser(userId, tenantId, Date.now());
+  async getAllSessionHandlesForUser(userId: string, tenantId?: string): Promise<string[]> {
+    assertIdentifier('userId', userId);
+    assertOptionalIdentifier('tenantId', tenantId);
+    return this.store.listHandlesForUser(userId, tenantId, this.config.clock.now());
   }
 
   async getSessionInformation(sessionHandle: string): Promise<SessionInformation | undefined> {
-    const record = await this.store.find(sessionHandle, Date.now());
+    assertIdentifier('sessionHandle', sessionHandle);
+    const record = await this.store.find(sessionHandle, this.config.clock.now());
     if (!record) return undefined;
     return {
       sessionHandle: record.sessionHandle,
@@ -71,23 +82,28 @@ export class OfflineSessions {
     };
   }
 
-  updateSessionDataInDatabase(sessionHandle: string, data: JSONObject): Promise<boolean> {
-    return this.store.updateSessionData(sessionHandle, { ...(data ?? {}) }, Date.now());
+  async updateSessionDataInDatabase(sessionHandle: string, data: JSONObject): Promise<boolean> {
+    assertIdentifier('sessionHandle', sessionHandle);
+    return this.store.updateSessionData(sessionHandle, { ...(data ?? {}) }, this.config.clock.now());
   }
 
   /** One atomic statement; protected keys are refused (`{ key: null }` for them is ignored). */
   async mergeIntoAccessTokenPayload(sessionHandle: string, update: JSONObject): Promise<boolean> {
+    assertIdentifier('sessionHandle', sessionHandle);
     assertNoProtectedKeys(update ?? {}, true);
-    return this.store.mergePayloadIfExists(sessionHandle, withoutProtectedKeys(update ?? {}), Date.now());
+    return this.store.mergePayloadIfExists(sessionHandle, withoutProtectedKeys(update ?? {}), this.config.clock.now());
   }
 
   async mergeIntoAccessTokenPayloadForUser(userId: string, update: JSONObject, tenantId?: string): Promise<number> {
+    assertIdentifier('userId', userId);
+    assertOptionalIdentifier('tenantId', tenantId);
     assertNoProtectedKeys(update ?? {}, true);
-    return this.store.mergePayloadForUser(userId, tenantId, withoutProtectedKeys(update ?? {}), Date.now());
+    return this.store.mergePayloadForUser(userId, tenantId, withoutProtectedKeys(update ?? {}), this.config.clock.now());
   }
 
   async fetchAndSetClaim<T>(sessionHandle: string, claim: SessionClaim<T>, userContext?: UserContext): Promise<boolean> {
-    const record = await this.store.find(sessionHandle, Date.now());
+    assertIdentifier('sessionHandle', sessionHandle);
+    const record = await this.store.find(sessionHandle, this.config.clock.now());
     if (!record) return false;
     const context = this.policy.userContext(undefined, userContext);
     const value = await claim.fetchValue(record.userId, record.tenantId, context);
@@ -100,7 +116,8 @@ export class OfflineSessions {
   }
 
   async getClaimValue<T>(sessionHandle: string, claim: SessionClaim<T>, userContext?: UserContext): Promise<{ status: 'OK'; value: T | undefined } | SessionDoesNotExist> {
-    const record = await this.store.find(sessionHandle, Date.now());
+    assertIdentifier('sessionHandle', sessionHandle);
+    const record = await this.store.find(sessionHandle, this.config.clock.now());
     if (!record) return DOES_NOT_EXIST;
     return { status: 'OK', value: claim.getValueFromPayload(record.accessTokenPayload, this.policy.userContext(undefined, userContext)) };
   }
@@ -115,6 +132,7 @@ export class OfflineSessions {
     override?: ValidatorOverride<SessionInformation>,
     userContext?: UserContext,
   ): Promise<ClaimValidationAnswer | SessionDoesNotExist> {
+    assertIdentifier('sessionHandle', sessionHandle);
     const session = await this.getSessionInformation(sessionHandle);
     if (!session) return DOES_NOT_EXIST;
     const context = this.policy.userContext(undefined, userContext);
@@ -123,7 +141,7 @@ export class OfflineSessions {
     if (Object.keys(result.update).length > 0) {
       // The same protected-key rule as every other write (a claim keyed `sub` is refused).
       assertNoProtectedKeys(result.update, true);
-      const stored = await this.store.mergePayload(session.sessionHandle, withoutProtectedKeys(result.update), Date.now());
+      const stored = await this.store.mergePayload(session.sessionHandle, withoutProtectedKeys(result.update), this.config.clock.now());
       if (!stored) return DOES_NOT_EXIST;
     }
     return { status: 'OK', invalidClaims: result.invalidClaims };
@@ -137,6 +155,8 @@ export class OfflineSessions {
     override?: ValidatorOverride<string>,
     userContext?: UserContext,
   ): Promise<ClaimValidationAnswer> {
+    assertIdentifier('tenantId', tenantId);
+    assertIdentifier('userId', userId);
     const context = this.policy.userContext(undefined, userContext);
     const validators = await this.policy.validatorsFor({ userId, tenantId }, userId, override, context);
     return { status: 'OK', invalidClaims: await runClaimValidators(validators, jwtPayload, context) };

@@ -71,7 +71,7 @@ export class OnlineSessions implements SessionOperations {
         accessToken: issued.accessToken,
         frontToken: issued.frontToken,
         refreshToken: issued.refreshToken,
-        refreshTokenExpiresAt: Date.now() + this.config.refreshTokenValidity * 1000,
+        refreshTokenExpiresAt: this.config.clock.now() + this.config.refreshTokenValidity * 1000,
         antiCsrfToken: issued.antiCsrfToken,
       });
     }
@@ -86,7 +86,7 @@ export class OnlineSessions implements SessionOperations {
   async merge(state: SessionState, update: JSONObject): Promise<void> {
     update = update ?? {};
     assertNoProtectedKeys(update, true);
-    const stored = await this.store.mergePayload(state.payload.sessionHandle, withoutProtectedKeys(update), Date.now());
+    const stored = await this.store.mergePayload(state.payload.sessionHandle, withoutProtectedKeys(update), this.config.clock.now());
     if (!stored) throw sessionGone();
     await this.reissue(state, stored.payload);
   }
@@ -95,19 +95,19 @@ export class OnlineSessions implements SessionOperations {
   async replace(state: SessionState, payload: JSONObject): Promise<void> {
     const jwt = this.config.jwt;
     const custom = customPartOfReplacement(state.payload, payload ?? {}, jwt.enable ? jwt.propertyName : undefined);
-    if (!(await this.store.replacePayload(state.payload.sessionHandle, custom, Date.now()))) throw sessionGone();
+    if (!(await this.store.replacePayload(state.payload.sessionHandle, custom, this.config.clock.now()))) throw sessionGone();
     await this.reissue(state, custom);
   }
 
   /** The stored session; 401 if it was revoked or expired meanwhile. */
   async record(state: SessionState): Promise<SessionRecord> {
-    const record = await this.store.find(state.payload.sessionHandle, Date.now());
+    const record = await this.store.find(state.payload.sessionHandle, this.config.clock.now());
     if (!record) throw sessionGone();
     return record;
   }
 
   async updateData(state: SessionState, data: JSONObject): Promise<void> {
-    if (!(await this.store.updateSessionData(state.payload.sessionHandle, data ?? {}, Date.now()))) throw sessionGone();
+    if (!(await this.store.updateSessionData(state.payload.sessionHandle, data ?? {}, this.config.clock.now()))) throw sessionGone();
   }
 
   /**

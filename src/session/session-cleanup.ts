@@ -29,7 +29,7 @@ export class SessionCleanup implements OnModuleInit, OnModuleDestroy {
   /** One sweep; a failure is logged and reported as nothing deleted (the next sweep tries again). */
   async run(): Promise<{ sessions: number; keys: number }> {
     try {
-      const sessions = await this.store.deleteExpired(Date.now());
+      const sessions = await this.store.deleteExpired(this.config.clock.now());
       const keys = await this.keys.deleteRetiredKeys();
       return { sessions, keys };
     } catch (error) {

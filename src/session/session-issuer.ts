@@ -5,6 +5,7 @@ import type { SessionConfig } from '../config/session-config';
 import type { CreateNewSessionInput } from '../config/session-module-options';
 import type { JSONObject } from '../json';
 import { SESSION_CONFIG } from '../session.constants';
+import { assertIdentifier } from '../storage/identifier-limits';
 import type { SessionRecord } from '../storage/session-record';
 import { SessionStore } from '../storage/session-store';
 import { AccessTokenIssuer } from '../tokens/access-token-issuer';
@@ -47,8 +48,8 @@ export class SessionIssuer {
    */
   async create(session: NewSession, exchange: HttpExchange): Promise<IssuedSession> {
     const { userId, tenantId } = session;
-    if (typeof userId !== 'string' || userId.length === 0) throw new TypeError('createNewSession: userId must be a non-empty string');
-    if (typeof tenantId !== 'string' || tenantId.length === 0) throw new TypeError('createNewSession: tenantId must be a non-empty string');
+    assertIdentifier('userId', userId);
+    assertIdentifier('tenantId', tenantId);
     const userContext = this.policy.userContext(exchange.request, session.userContext);
     // Deep copies: the caller's objects are never mutated, not even by a hook editing nested values in place.
     let input: CreateNewSessionInput = {
@@ -65,7 +66,7 @@ export class SessionIssuer {
     if (this.config.createNewSession) input = (await this.config.createNewSession(input)) ?? input;
     assertNoProtectedKeys(input.accessTokenPayload, false);
 
-    const now = Date.now();
+    const now = this.config.clock.now();
     const sessionHandle = randomUUID();
     const refresh: ParsedRefreshToken = { sessionHandle, generation: 0, secret: randomSecret() };
     const record: SessionRecord = {

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
 import type { SessionConfig } from '../config/session-config';
-import { TokenTheftDetectedError, UnauthorisedError } from '../errors/session-error';
+import { ClearDuplicateSessionCookiesError, TokenTheftDetectedError, UnauthorisedError } from '../errors/session-error';
 import { SESSION_CONFIG } from '../session.constants';
 import { SessionStore } from '../storage/session-store';
 import { formatRefreshToken, nextRefreshToken, parseRefreshToken, refreshTokenStorageHash } from '../tokens/refresh-token';
@@ -31,10 +31,32 @@ export class SessionRefresher {
 
   /** The refresh route: the request's refresh token rotates, new tokens go out in the method it came in. */
   async refreshRequest(request: RequestLike, response: object): Promise<ActiveSession> {
+    this.clearOlderDomainCookies(request, response);
     const found = this.transport.readRefreshToken(request);
-    if (!found) throw new UnauthorisedError('refresh token not found', false);
+    // Every token goes, as in supertokens-node: a browser left with only an HttpOnly access
+    // cookie could never delete it and would loop between the guard's 401 and this one.
+    if (!found) throw new UnauthorisedError('refresh token not found');
     const issued = await this.rotate(found.token, (stored) => refreshAntiCsrfOk(this.config.antiCsrf, request, found.transferMethod, stored));
     return this.online.deliver(issued, found.transferMethod, { request, response });
+  }
+
+  /**
+   * Two session cookies of one name (one on the domain the app used before): which is current
+   * cannot be told, and using the stale one would loop refreshes. With `olderCookieDomain` the
+   * stale one is expired and the answer is 200 without new tokens (the next refresh has one
+   * cookie); without it, 400 naming the option (supertokens-node answers a 500 here).
+   */
+  private clearOlderDomainCookies(request: RequestLike, response: object): void {
+    const duplicated = this.transport.duplicatedCookies(request);
+    if (duplicated.length === 0) return;
+    const older = this.config.olderCookieDomain;
+    if (older === undefined) {
+      throw new BadRequestException(
+        "The request contains multiple session cookies. This may happen if you've changed the 'cookieDomain' value in your configuration. To clear tokens from the previous domain, set 'olderCookieDomain' in your config.",
+      );
+    }
+    this.transport.clearOlderDomainCookies(response, duplicated, older);
+    throw new ClearDuplicateSessionCookiesError();
   }
 
   /** A refresh token given directly; the new tokens are read with `getAllSessionTokensDangerously()`. */
@@ -52,7 +74,7 @@ export class SessionRefresher {
     const presented = parseRefreshToken(rawToken);
     if (!presented) throw new UnauthorisedError('invalid refresh token');
     for (let attempt = 0; attempt < 3; attempt++) {
-      const now = Date.now();
+      const now = this.config.clock.now();
       const record = await this.store.find(presented.sessionHandle, now);
       if (!record) throw new UnauthorisedError('session does not exist');
       if (!antiCsrfOk(record.antiCsrfToken)) throw new UnauthorisedError('anti-csrf check failed', false);

@@ -63,6 +63,10 @@ export class SessionVerifier {
       if (options.sessionRequired === false) return undefined;
       throw new UnauthorisedError('session does not exist', false);
     }
+    // Two access cookies (one of an older cookieDomain): the refresh route clears the stale one.
+    if (found.transferMethod === 'cookie' && this.transport.hasDuplicateAccessCookie(request)) {
+      throw new TryRefreshTokenError('multiple access-token cookies in the request');
+    }
     const payload = this.verifyToken(found.token);
     if (payload instanceof Promise) return payload.then((verified) => this.openForRequest(found, verified, request, response, options, requiredClaims));
     return this.openForRequest(found, payload, request, response, options, requiredClaims);
@@ -115,7 +119,7 @@ export class SessionVerifier {
    */
   private open(verified: VerifiedRequest): ActiveSession | Promise<ActiveSession> {
     const { payload, options, requiredClaims } = verified;
-    const now = Date.now();
+    const now = this.config.clock.now();
     const readDatabase = options.checkDatabase === true || (this.recheckSchedule?.takeIfDue(payload.sessionHandle, now) ?? false);
     if (readDatabase) return this.openFromDatabase(verified, now);
     const session = this.online.openVerifiedNow(verified.accessToken, payload, verified.transferMethod, verified.exchange);

@@ -5,6 +5,7 @@ import type { UserContext } from '../claims/types';
 import type { SessionConfig } from '../config/session-config';
 import type { JSONObject } from '../json';
 import { SESSION_CONFIG } from '../session.constants';
+import { assertIdentifier } from '../storage/identifier-limits';
 import { type JsonWebKeySet, SigningKeyService } from '../tokens/signing-key.service';
 import { needsAntiCsrfToken } from '../transport/anti-csrf';
 import type { RequestLike, ResponseLike } from '../transport/http-objects';
@@ -44,35 +45,38 @@ export class SessionService {
     this.requestProperty = config.requestProperty;
   }
 
-  /** Creates a session and writes its tokens to the response (`st-auth-mode` picks cookies or headers). */
-  async createNewSession(
+  /**
+   * Creates a session and writes its tokens to the response (`st-auth-mode` picks cookies or
+   * headers). `TPayload` (inferred from the payload, or given) types the returned session.
+   */
+  async createNewSession<TPayload extends object = JSONObject>(
     request: unknown,
     response: unknown,
     tenantId: string,
     userId: string,
-    accessTokenPayload?: JSONObject | null,
+    accessTokenPayload?: (TPayload & JSONObject) | null,
     sessionDataInDatabase?: JSONObject | null,
     userContext?: UserContext,
-  ): Promise<SessionContainer> {
+  ): Promise<SessionContainer<TPayload>> {
     const exchange = { request: request as RequestLike, response: response as ResponseLike };
     const transferMethod = this.transport.methodForNewSession(exchange.request);
     const withAntiCsrfToken = needsAntiCsrfToken(this.config.antiCsrf, transferMethod);
     const issued = await this.issuer.create({ tenantId, userId, accessTokenPayload, sessionDataInDatabase, withAntiCsrfToken, userContext }, exchange);
-    return this.online.deliver(issued, transferMethod, exchange);
+    return this.online.deliver(issued, transferMethod, exchange) as unknown as SessionContainer<TPayload>;
   }
 
   /** Creates a session without a request; read the tokens with `getAllSessionTokensDangerously()`. */
-  async createNewSessionWithoutRequestResponse(
+  async createNewSessionWithoutRequestResponse<TPayload extends object = JSONObject>(
     tenantId: string,
     userId: string,
-    accessTokenPayload?: JSONObject | null,
+    accessTokenPayload?: (TPayload & JSONObject) | null,
     sessionDataInDatabase?: JSONObject | null,
     disableAntiCsrf = false,
     userContext?: UserContext,
-  ): Promise<SessionContainer> {
+  ): Promise<SessionContainer<TPayload>> {
     const withAntiCsrfToken = !disableAntiCsrf && this.config.antiCsrf === 'VIA_TOKEN';
     const issued = await this.issuer.create({ tenantId, userId, accessTokenPayload, sessionDataInDatabase, withAntiCsrfToken, userContext }, {});
-    return this.online.deliver(issued, 'header', {});
+    return this.online.deliver(issued, 'header', {}) as unknown as SessionContainer<TPayload>;
   }
 
   /**
@@ -80,8 +84,12 @@ export class SessionService {
    * claim validators applied. Throws 401/403 `SessionError`s; `undefined` only when
    * `sessionRequired: false` and the request has no access token.
    */
-  getSession(request: unknown, response: unknown, options: VerifySessionOptions = {}): Promise<SessionContainer | undefined> {
-    return this.verifier.verifyRequest(request as RequestLike, response as ResponseLike | undefined, options);
+  getSession<TPayload extends object = JSONObject>(
+    request: unknown,
+    response: unknown,
+    options: VerifySessionOptions = {},
+  ): Promise<SessionContainer<TPayload> | undefined> {
+    return this.verifier.verifyRequest(request as RequestLike, response as ResponseLike | undefined, options) as unknown as Promise<SessionContainer<TPayload> | undefined>;
   }
 
   /**
@@ -99,12 +107,18 @@ export class SessionService {
   }
 
   /** Verifies an access token given directly (e.g. from a WebSocket handshake). */
-  getSessionWithoutRequestResponse(accessToken: string, antiCsrfToken?: string, options: VerifySessionOptions = {}): Promise<SessionContainer> {
-    return this.verifier.verifyAccessToken(accessToken, antiCsrfToken, options);
+  getSessionWithoutRequestResponse<TPayload extends object = JSONObject>(
+    accessToken: string,
+    antiCsrfToken?: string,
+    options: VerifySessionOptions = {},
+  ): Promise<SessionContainer<TPayload>> {
+    return this.verifier.verifyAccessToken(accessToken, antiCsrfToken, options) as unknown as Promise<SessionContainer<TPayload>>;
   }
 
   /** The validators every guarded route checks for this user (the `globalClaimValidators` option). */
-  getGlobalClaimValidators(userId: string, tenantId: string, userContext: UserContext = {}): Promise<SessionClaimValidator[]> {
+  async getGlobalClaimValidators(userId: string, tenantId: string, userContext: UserContext = {}): Promise<SessionClaimValidator[]> {
+    assertIdentifier('userId', userId);
+    assertIdentifier('tenantId', tenantId);
     return this.policy.globalValidators(userId, tenantId, this.policy.userContext(userContext.request, userContext));
   }
 
@@ -168,7 +182,7 @@ export class SessionService {
   }
 
   /** Stores a claim value in a session's payload; false if the session is unknown. */
-  setClaimValue<T>(sessionHandle: string, claim: SessionClaim<T>, value: T, userContext?: UserContext): Promise<boolean> {
+  setClaimValue<T>(sessionHandle: string, claim: SessionClaim<T>, value: NoInfer<T>, userContext?: UserContext): Promise<boolean> {
     return this.offline.setClaimValue(sessionHandle, claim, value, userContext);
   }
 

@@ -28,7 +28,7 @@ export class AccessTokenIssuer {
    * a payload change re-issues it; a new session or a refresh starts a fresh validity period.
    */
   async issue(base: AccessTokenBase, custom: JSONObject, expiresAtSeconds?: number): Promise<IssuedAccessToken> {
-    const iat = Math.floor(Date.now() / 1000);
+    const iat = Math.floor(this.config.clock.now() / 1000);
     const exp = expiresAtSeconds ?? iat + this.config.accessTokenValidity;
     const payload: AccessTokenPayload = {
       iss: this.config.issuer,

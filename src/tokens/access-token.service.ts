@@ -22,12 +22,14 @@ export class InvalidAccessTokenError extends Error {
 @Injectable()
 export class AccessTokenService {
   private readonly cache: VerifiedTokenCache;
+  private readonly clock: SessionConfig['clock'];
 
   constructor(
     private readonly keys: SigningKeyService,
     @Inject(SESSION_CONFIG) config: SessionConfig,
   ) {
     this.cache = new VerifiedTokenCache(config.verifiedTokenCacheSize);
+    this.clock = config.clock;
   }
 
   /** Signs a payload with header `{alg, typ: "JWT", version: "5", kid}`. */
@@ -57,7 +59,7 @@ export class AccessTokenService {
    * only an unknown `kid` (a key-table reload) returns a promise.
    */
   verifyNow(token: string): AccessTokenPayload | Promise<AccessTokenPayload> {
-    const cached = this.cache.get(token, Math.floor(Date.now() / 1000));
+    const cached = this.cache.get(token, Math.floor(this.clock.now() / 1000));
     if (cached) return cached;
     const header = readAccessTokenHeader(token);
     if (!header) throw new InvalidAccessTokenError('malformed');
@@ -82,7 +84,7 @@ export class AccessTokenService {
     }
     const payload = readJsonObjectSegment(token.slice(token.indexOf('.') + 1, lastDot));
     if (payload === undefined) throw new InvalidAccessTokenError('bad claims');
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.clock.now() / 1000);
     if (payload.iat !== undefined && typeof payload.iat !== 'number') throw new InvalidAccessTokenError('bad claims');
     if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf > now)) throw new InvalidAccessTokenError('bad claims');
     if (typeof payload.exp !== 'number') throw new InvalidAccessTokenError('bad claims');

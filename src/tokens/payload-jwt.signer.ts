@@ -22,7 +22,7 @@ export class PayloadJwtSigner {
    * `custom` with a fresh JWT under the configured key (unchanged when the feature is off).
    * `issuedAt` (epoch s): the access token's `iat`, so both tokens of one issue share one clock.
    */
-  async addTo(userId: string, custom: JSONObject, issuedAt = Math.floor(Date.now() / 1000)): Promise<JSONObject> {
+  async addTo(userId: string, custom: JSONObject, issuedAt = Math.floor(this.config.clock.now() / 1000)): Promise<JSONObject> {
     if (!this.config.jwt.enable) return custom;
     return { ...custom, [this.config.jwt.propertyName]: await this.sign(userId, this.strip(custom), issuedAt) };
   }

@@ -143,7 +143,7 @@ export class SigningKeyService implements OnModuleInit {
 
   /** Public keys of every key that may still have signed a live token, newest first. */
   getJWKS(): JsonWebKeySet {
-    const now = Date.now();
+    const now = this.config.clock.now();
     return {
       keys: [...this.keys.values()]
         .filter((k) => k.retiresAt === undefined || k.retiresAt > now)
@@ -155,7 +155,7 @@ export class SigningKeyService implements OnModuleInit {
   /** Deletes keys whose tokens have all expired. */
   async deleteRetiredKeys(): Promise<number> {
     await this.serialise(() => this.reload());
-    const now = Date.now();
+    const now = this.config.clock.now();
     const retired = [...this.keys.values()].filter((k) => k.retiresAt !== undefined && k.retiresAt <= now);
     await this.store.delete(retired.map((k) => k.kid));
     for (const key of retired) this.keys.delete(key.kid);
@@ -163,7 +163,7 @@ export class SigningKeyService implements OnModuleInit {
   }
 
   private isDue(key: LoadedSigningKey): boolean {
-    return Date.now() >= key.createdAt + this.config.signingKeyRotationInterval * 1000;
+    return this.config.clock.now() >= key.createdAt + this.config.signingKeyRotationInterval * 1000;
   }
 
   /** Runs key work one at a time per instance. */
@@ -209,7 +209,7 @@ export class SigningKeyService implements OnModuleInit {
       generation,
       publicJwk: JSON.stringify(await exportJWK(publicKey)),
       privateJwk: JSON.stringify(await exportJWK(privateKey)),
-      createdAt: Date.now(),
+      createdAt: this.config.clock.now(),
     };
     if (!(await this.store.insert(row))) {
       // Another instance created this generation first: use theirs.

@@ -31,6 +31,24 @@ export function readCookie(header: string | string[] | undefined, name: string):
   return undefined;
 }
 
+/**
+ * Whether a raw `Cookie` header holds `name` more than once: browsers send both cookies when one
+ * is on the host and an older one on a parent domain (or another path), and nothing says which is which.
+ */
+export function hasDuplicateCookie(header: string | string[] | undefined, name: string): boolean {
+  if (header === undefined) return false;
+  const raw = Array.isArray(header) ? header.join('; ') : header;
+  // Fast path for every request: a name that does not occur twice as a substring cannot be duplicated.
+  const first = raw.indexOf(name);
+  if (first < 0 || raw.indexOf(name, first + name.length) < 0) return false;
+  let seen = 0;
+  for (const part of raw.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq >= 0 && part.slice(0, eq).trim() === name) seen++;
+  }
+  return seen > 1;
+}
+
 /** Serialises a Set-Cookie header value. */
 export function serialiseCookie(name: string, value: string, attributes: CookieAttributes): string {
   const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${attributes.path}`, `Expires=${new Date(attributes.expires).toUTCString()}`];

@@ -75,13 +75,26 @@ export function setResponseHeader(response: ResponseLike, name: string, value: s
   writerFor(response).set(name, value);
 }
 
-/** Adds a Set-Cookie value, replacing an earlier one for the same cookie name and path. */
-export function setResponseCookie(response: ResponseLike, name: string, path: string, cookie: string): void {
+/** Removes a response header (e.g. an `anti-csrf` token of a session whose tokens are being cleared). */
+export function removeResponseHeader(response: ResponseLike, name: string): void {
+  writerFor(response).remove(name);
+}
+
+/**
+ * Adds a Set-Cookie value, replacing an earlier one for the same cookie (name, path and domain:
+ * the browser keeps cookies of other domains apart, so clearing one must not drop the other).
+ */
+export function setResponseCookie(response: ResponseLike, name: string, path: string, domain: string | undefined, cookie: string): void {
   const writer = writerFor(response);
   const current = writer.get('set-cookie');
   const list = current === undefined ? [] : Array.isArray(current) ? (current as string[]) : [String(current)];
-  const kept = list.filter((c) => !(c.startsWith(`${name}=`) && c.includes(`; Path=${path};`)));
+  const sameCookie = (c: string) => c.startsWith(`${name}=`) && c.includes(`; Path=${path};`) && cookieDomainOf(c) === (domain || undefined);
+  const kept = list.filter((c) => !sameCookie(c));
   writer.set('set-cookie', [...kept, cookie]);
+}
+
+function cookieDomainOf(setCookie: string): string | undefined {
+  return /; Domain=([^;]*)/.exec(setCookie)?.[1];
 }
 
 /** Adds names to `Access-Control-Expose-Headers`, keeping what the app put there. */

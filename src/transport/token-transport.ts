@@ -4,9 +4,10 @@ import type { TokenTransferMethod } from '../config/session-module-options';
 import { SESSION_CONFIG } from '../session.constants';
 import { readAccessTokenHeader } from '../tokens/access-token-header';
 import { parseRefreshToken } from '../tokens/refresh-token';
-import { readCookie, serialiseCookie } from './cookies';
+import { hasDuplicateCookie, readCookie, serialiseCookie } from './cookies';
 import {
   exposeHeaders,
+  removeResponseHeader,
   requestHeader,
   setResponseCookie,
   setResponseHeader,
@@ -35,6 +36,12 @@ export interface TokensToSend {
 /** Every token of a new or refreshed session. */
 export type SessionTokensToSend = Required<Omit<TokensToSend, 'antiCsrfToken'>> & Pick<TokensToSend, 'antiCsrfToken'>;
 
+/** Both transfer methods: what an unauthorised or theft answer clears (supertokens-node's `clearSessionFromAllTokenTransferMethods`). */
+export const EVERY_TRANSFER_METHOD: readonly TokenTransferMethod[] = ['cookie', 'header'];
+
+/** The session cookies, as named on the wire. */
+export type SessionCookieName = typeof WIRE.accessCookie | typeof WIRE.refreshCookie;
+
 /** SuperTokens keeps the access-token cookie for a long time, so expired tokens still reach the server and get "try refresh token". */
 const ACCESS_COOKIE_LIFETIME_MS = 100 * 365 * 24 * 60 * 60 * 1000;
 
@@ -57,9 +64,26 @@ export class TokenTransport {
     return this.read(request, WIRE.refreshCookie, (token) => parseRefreshToken(token) !== undefined);
   }
 
-  /** Whether the request carried any session token (decides if a 401 clears tokens). */
-  carriesTokens(request: RequestLike): boolean {
-    return this.read(request, WIRE.accessCookie, () => true) !== undefined || this.read(request, WIRE.refreshCookie, () => true) !== undefined;
+  /**
+   * Session cookies the request holds twice (an older cookie on a parent domain beside the
+   * current one). Not checked when the app allows header mode only: cookies are ignored then.
+   */
+  duplicatedCookies(request: RequestLike): SessionCookieName[] {
+    if (this.config.getTokenTransferMethod?.({ request, forCreateNewSession: false }) === 'header') return [];
+    const names: SessionCookieName[] = [WIRE.accessCookie, WIRE.refreshCookie];
+    return names.filter((name) => hasDuplicateCookie(request.headers.cookie, name));
+  }
+
+  /** Whether `sAccessToken` appears twice in the request's cookies (checked on every cookie-mode request: a substring scan). */
+  hasDuplicateAccessCookie(request: RequestLike): boolean {
+    return hasDuplicateCookie(request.headers.cookie, WIRE.accessCookie);
+  }
+
+  /** Expires cookies of `olderCookieDomain` (same names and paths as ours), leaving the current domain's alone. */
+  clearOlderDomainCookies(response: ResponseLike, names: SessionCookieName[], olderDomain: string): void {
+    for (const name of names) {
+      this.setCookie(response, name, '', name === WIRE.refreshCookie ? this.config.refreshPath : '/', 0, olderDomain);
+    }
   }
 
   /** Transfer method for a new session: the app's choice, else `st-auth-mode`, else header. */
@@ -75,9 +99,14 @@ export class TokenTransport {
     const exposed: string[] = [WIRE.frontToken];
     setResponseHeader(response, WIRE.frontToken, tokens.frontToken);
     if (method === 'cookie') {
-      this.setCookie(response, WIRE.accessCookie, tokens.accessToken, '/', Date.now() + ACCESS_COOKIE_LIFETIME_MS);
+      this.setCookie(response, WIRE.accessCookie, tokens.accessToken, '/', this.config.clock.now() + ACCESS_COOKIE_LIFETIME_MS);
       if (tokens.refreshToken !== undefined) {
         this.setCookie(response, WIRE.refreshCookie, tokens.refreshToken, this.config.refreshPath, tokens.refreshTokenExpiresAt!);
+      }
+      // The app asked for the access token to be readable by the frontend (never the refresh token).
+      if (this.config.exposeAccessTokenToFrontendInCookieBasedAuth) {
+        setResponseHeader(response, WIRE.accessHeader, tokens.accessToken);
+        exposed.push(WIRE.accessHeader);
       }
     } else {
       setResponseHeader(response, WIRE.accessHeader, tokens.accessToken);
@@ -104,10 +133,15 @@ export class TokenTransport {
     this.writeTokens(exchange.response, method, tokens);
   }
 
-  /** Clears tokens in the given transfer methods and sends `front-token: remove`. */
-  clearTokens(response: ResponseLike, methods: TokenTransferMethod[]): void {
+  /**
+   * Clears tokens in the given transfer methods and sends `front-token: remove`. Written over
+   * whatever this response already set (a session created, then refused, in one request), and
+   * the anti-CSRF token of such a session goes too.
+   */
+  clearTokens(response: ResponseLike, methods: readonly TokenTransferMethod[]): void {
     const exposed: string[] = [WIRE.frontToken];
     setResponseHeader(response, WIRE.frontToken, 'remove');
+    removeResponseHeader(response, WIRE.antiCsrf);
     if (methods.includes('cookie')) {
       this.setCookie(response, WIRE.accessCookie, '', '/', 0);
       this.setCookie(response, WIRE.refreshCookie, '', this.config.refreshPath, 0);
@@ -145,16 +179,16 @@ export class TokenTransport {
     return undefined;
   }
 
-  private setCookie(response: ResponseLike, name: string, value: string, path: string, expires: number): void {
+  private setCookie(response: ResponseLike, name: string, value: string, path: string, expires: number, domain = this.config.cookieDomain): void {
     const cookie = serialiseCookie(name, value, {
       path,
       expires,
       httpOnly: true,
       secure: this.config.cookieSecure,
       sameSite: this.config.cookieSameSite,
-      domain: this.config.cookieDomain,
+      domain,
     });
-    setResponseCookie(response, name, path, cookie);
+    setResponseCookie(response, name, path, domain, cookie);
   }
 }
 

@@ -151,7 +151,8 @@ export function runAdmin(request: AdminRequest): string[] {
       cwd: path.join(__dirname, '..', '..'),
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 30_000,
+      // Dropping a run's hundreds of databases is slow on a loaded MariaDB: give drops minutes.
+      timeout: request.action === 'drop' ? 600_000 : 60_000,
     });
     return JSON.parse(out || '[]');
   } catch (error) {

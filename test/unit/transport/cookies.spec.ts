@@ -1,4 +1,4 @@
-import { readCookie, serialiseCookie } from '../../../src/transport/cookies';
+import { hasDuplicateCookie, readCookie, serialiseCookie } from '../../../src/transport/cookies';
 
 /**
  * Cookies are read from the raw `Cookie` header without a parser dependency, the same on Express
@@ -38,5 +38,19 @@ describe('serialiseCookie', () => {
   it('leaves out Domain and Secure when not asked for', () => {
     const cookie = serialiseCookie('sRefreshToken', 'r', { path: '/auth/session/refresh', expires: 86_400_000, httpOnly: true, secure: false, sameSite: 'lax' });
     expect(cookie).toBe('sRefreshToken=r; Path=/auth/session/refresh; Expires=Fri, 02 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax');
+  });
+});
+
+describe('hasDuplicateCookie', () => {
+  it('sees a name sent twice (a cookie of an older domain beside the current one), in one header or across repeated headers', () => {
+    expect(hasDuplicateCookie('sAccessToken=old; a=1; sAccessToken=new', 'sAccessToken')).toBe(true);
+    expect(hasDuplicateCookie(['sRefreshToken=old', ' sRefreshToken = new'], 'sRefreshToken')).toBe(true);
+  });
+
+  it('is not fooled by the name inside another cookie\'s name or value', () => {
+    expect(hasDuplicateCookie('sAccessToken=a; xsAccessToken=b', 'sAccessToken')).toBe(false);
+    expect(hasDuplicateCookie('sAccessToken=a; other=sAccessToken=b', 'sAccessToken')).toBe(false);
+    expect(hasDuplicateCookie('sAccessToken=a', 'sAccessToken')).toBe(false);
+    expect(hasDuplicateCookie(undefined, 'sAccessToken')).toBe(false);
   });
 });

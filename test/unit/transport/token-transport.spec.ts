@@ -107,8 +107,6 @@ describe('TokenTransport', () => {
       const t = transport();
       expect(t.methodsCarried(req({ cookie: 'sRefreshToken=r', authorization: 'Bearer x' }))).toEqual(['cookie', 'header']);
       expect(t.methodsCarried(req({ cookie: 'other=1' }))).toEqual([]);
-      expect(t.carriesTokens(req({ cookie: 'sAccessToken=a' }))).toBe(true);
-      expect(t.carriesTokens(req({}))).toBe(false);
     });
 
     it('picks the transfer method of a new session: the app, then st-auth-mode, then header', () => {

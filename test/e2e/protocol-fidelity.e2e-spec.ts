@@ -1,15 +1,19 @@
-// PENDING (issue 13, protocol fidelity): these tests describe src changes not made yet. The file
-// is kept as `.ts.txt` (outside jest's testRegex and the type-check) until they land; enable it
-// with `git mv test/pending/protocol-fidelity.e2e-spec.ts.txt test/e2e/protocol-fidelity.e2e-spec.ts`.
-//
-// Every expectation is what supertokens-node 24 (lib/ts/recipe/session: cookieAndHeaders.ts,
-// sessionRequestFunctions.ts, recipe.ts handleError, utils.ts; recipe/jwt/api/getJWKS.ts;
-// recipe/openid) sends, unless a comment says why we answer otherwise.
+/**
+ * Protocol fidelity with supertokens-node (issue 13): what SuperTokens' frontend SDKs see in the
+ * corners of the protocol. Unauthorised answers and theft clear the tokens of every transfer
+ * method (a refresh call without a refresh token included); `exposeAccessTokenToFrontendInCookieBasedAuth`;
+ * two session cookies of one name and `olderCookieDomain`; the key routes readable from any
+ * origin and the OpenID discovery document.
+ *
+ * Every expectation is what supertokens-node 24.0 (lib/ts/recipe/session: cookieAndHeaders.ts,
+ * sessionRequestFunctions.ts, recipe.ts handleError, utils.ts; recipe/jwt/api/getJWKS.ts;
+ * recipe/openid) sends, unless a comment says why we answer otherwise.
+ */
 import { Body, Controller, Get, type INestApplication, type ModuleMetadata, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request, { type Response } from 'supertest';
-import { AuthGuard, Session, type SessionContainer, SessionModule, type SessionModuleOptions, SessionService } from '../../src';
+import { AuthGuard, Session, type SessionContainer, SessionModule, type SessionModuleOptions, SessionService, UnauthorisedError } from '../../src';
 import { testDatabaseOptions } from '../support/database';
 import { PLATFORMS, type Platform } from '../support/platforms';
 import { cookieTokens, headerTokens, jwtPayload, setCookie, setCookies } from '../support/tokens';
@@ -23,6 +27,13 @@ class FidelityController {
   async login(@Req() req: unknown, @Res({ passthrough: true }) res: unknown, @Body() body: { userId?: string }) {
     const session = await this.sessions.createNewSession(req, res, 'public', body?.userId ?? 'user-1');
     return { sessionHandle: session.getHandle() };
+  }
+
+  /** A sign-in that creates the session, then refuses the user (supertokens-node's "banned user" case). */
+  @Post('login-then-refuse')
+  async loginThenRefuse(@Req() req: unknown, @Res({ passthrough: true }) res: unknown): Promise<never> {
+    await this.sessions.createNewSession(req, res, 'public', 'banned-user');
+    throw new UnauthorisedError('user is banned');
   }
 
   @Get('me')
@@ -173,10 +184,55 @@ describe.each(PLATFORMS)('protocol fidelity with supertokens-node (%s)', (platfo
       expectNothingCleared(res);
     });
 
+    it('theft detected on a header-mode refresh: 401 token theft detected, the cookies cleared too', async () => {
+      const first = await headerSession();
+      const second = headerTokens(await http().post(REFRESH_PATH).set('Authorization', `Bearer ${first.refresh}`).expect(200));
+      await http().post(REFRESH_PATH).set('Authorization', `Bearer ${second.refresh}`).expect(200);
+      // The grace window (30 s) only covers a token superseded once; this one was superseded twice.
+      const res = await http().post(REFRESH_PATH).set('Authorization', `Bearer ${first.refresh}`);
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ message: 'token theft detected' });
+      expectEveryTokenCleared(res);
+    });
+
+    it('a handler that creates a session and then answers unauthorised: the new tokens are overwritten by the clearing', async () => {
+      for (const mode of ['cookie', 'header']) {
+        const res = await http().post('/login-then-refuse').set('st-auth-mode', mode).send({});
+        expect(res.status).toBe(401);
+        expect(res.body).toEqual({ message: 'unauthorised' });
+        expectEveryTokenCleared(res);
+        // One Set-Cookie per cookie (the clearing replaced the new one), no anti-csrf token of the refused session.
+        expect(setCookies(res).map((cookie) => cookie.name).sort()).toEqual(['sAccessToken', 'sRefreshToken']);
+        expect(res.headers['anti-csrf']).toBeUndefined();
+      }
+    });
+
     it('a session that still works is not touched by a refresh call without its refresh token', async () => {
       const { access } = await headerSession();
       await http().post(REFRESH_PATH).expect(401);
       await http().get('/me').set('Authorization', `Bearer ${access}`).expect(200);
+    });
+  });
+
+  describe('a cookie-mode refresh failing the anti-CSRF rule (deliberately unlike supertokens-node)', () => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await createApp(platform, fidelityApp({ antiCsrf: 'VIA_CUSTOM_HEADER' }));
+    });
+    afterAll(() => app.close());
+
+    it('401 unauthorised with the tokens kept, so a forged cross-site refresh cannot sign the user out', async () => {
+      // supertokens-node clears every token here (its issue 141). The SDKs always send `rid`, so
+      // only a request the SDK did not make fails this check: with SameSite=None cookies (when
+      // VIA_CUSTOM_HEADER is the default) that is a cross-site form post, and clearing on it
+      // would let any site sign our users out. The session is left as it was.
+      const signIn = await request(app.getHttpServer()).post('/login').set('st-auth-mode', 'cookie').send({}).expect(201);
+      const { refresh } = cookieTokens(signIn);
+      const res = await request(app.getHttpServer()).post(REFRESH_PATH).set('Cookie', `sRefreshToken=${refresh}`);
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ message: 'unauthorised' });
+      expectNothingCleared(res);
+      await request(app.getHttpServer()).post(REFRESH_PATH).set('Cookie', `sRefreshToken=${refresh}`).set('rid', 'session').expect(200);
     });
   });
 
@@ -186,7 +242,7 @@ describe.each(PLATFORMS)('protocol fidelity with supertokens-node (%s)', (platfo
     const http = () => request(app.getHttpServer());
 
     beforeAll(async () => {
-      app = await createApp(platform, fidelityApp({ exposeAccessTokenToFrontendInCookieBasedAuth: true } as SessionModuleOptions));
+      app = await createApp(platform, fidelityApp({ exposeAccessTokenToFrontendInCookieBasedAuth: true }));
       plain = await createApp(platform, fidelityApp());
     });
     afterAll(async () => {
@@ -241,7 +297,7 @@ describe.each(PLATFORMS)('protocol fidelity with supertokens-node (%s)', (platfo
     const CLEARING = 'The request contains multiple session cookies. We are clearing the cookie from olderCookieDomain. Session will be refreshed in the next refresh call.';
 
     beforeAll(async () => {
-      withOlder = await createApp(platform, fidelityApp({ cookieDomain: 'api.example.com', olderCookieDomain: 'example.com' } as SessionModuleOptions));
+      withOlder = await createApp(platform, fidelityApp({ cookieDomain: 'api.example.com', olderCookieDomain: 'example.com' }));
       without = await createApp(platform, fidelityApp({ cookieDomain: 'api.example.com' }));
     });
     afterAll(async () => {
