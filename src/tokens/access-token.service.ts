@@ -7,7 +7,7 @@ import { SESSION_CONFIG } from '../session.constants';
 import { MAX_ACCESS_TOKEN_LENGTH, readAccessTokenHeader } from './access-token-header';
 import type { AccessTokenPayload } from './access-token-payload';
 import { SigningKeyService } from './signing-key.service';
-import { VerifiedTokenCache } from './verified-token-cache';
+import { VerifiedTokenCache, type VerifiedTokenCacheStats } from './verified-token-cache';
 
 /** Why an access token was refused; every reason answers 401 "try refresh token". */
 export class InvalidAccessTokenError extends Error {
@@ -23,21 +23,28 @@ export class AccessTokenService {
 
   constructor(
     private readonly keys: SigningKeyService,
-    @Inject(SESSION_CONFIG) config: SessionConfig,
+    @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
   ) {
-    this.cache = new VerifiedTokenCache(config.verifiedTokenCacheSize);
+    this.cache = new VerifiedTokenCache(config.verifiedTokenCacheSize, config.verifiedTokenCacheBytes);
   }
 
-  /** Signs a payload with header `{alg, typ: "JWT", version: "5", kid}`. */
-  async sign(payload: AccessTokenPayload | JSONObject): Promise<string> {
+  /** How full the verified-token cache is (entries and estimated bytes, against its bounds). */
+  cacheStats(): VerifiedTokenCacheStats {
+    return this.cache.stats();
+  }
+
+  /**
+   * Signs a payload with header `{alg, typ: "JWT", version: "5", kid}`; a token longer than
+   * `limit` bytes is refused with {@link PayloadTooLargeError} (never above what verification accepts).
+   */
+  async sign(payload: AccessTokenPayload | JSONObject, limit = MAX_ACCESS_TOKEN_LENGTH): Promise<string> {
     const key = await this.keys.getSigningKey();
     const token = await new SignJWT(payload as JWTPayload)
       .setProtectedHeader({ alg: key.algorithm, typ: 'JWT', version: '5', kid: key.kid })
       .sign(key.privateKey);
     // A token verification would refuse must never be issued: the client would loop on refresh.
-    if (token.length > MAX_ACCESS_TOKEN_LENGTH) {
-      throw new PayloadTooLargeError(token.length, MAX_ACCESS_TOKEN_LENGTH);
-    }
+    const max = Math.min(limit, MAX_ACCESS_TOKEN_LENGTH);
+    if (token.length > max) throw new PayloadTooLargeError(token.length, max);
     return token;
   }
 
@@ -57,10 +64,11 @@ export class AccessTokenService {
 
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, key.publicKey, { algorithms: [key.algorithm], currentDate: new Date(nowMs) }));
+      // `issuer` pinned: apps sharing a key table but not an issuer never accept each other's tokens.
+      ({ payload } = await jwtVerify(token, key.publicKey, { algorithms: [key.algorithm], issuer: this.config.issuer, currentDate: new Date(nowMs) }));
     } catch (error) {
       const code = (error as { code?: string }).code;
-      throw new InvalidAccessTokenError(code === 'ERR_JWT_EXPIRED' ? 'expired' : 'bad signature');
+      throw new InvalidAccessTokenError(code === 'ERR_JWT_EXPIRED' ? 'expired' : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' ? 'bad claims' : 'bad signature');
     }
     if (!isAccessTokenPayload(payload)) throw new InvalidAccessTokenError('bad claims');
     this.cache.set(token, payload);

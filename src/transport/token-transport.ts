@@ -49,17 +49,17 @@ export class TokenTransport {
    * token) is ignored, as SuperTokens does, so it cannot shadow a cookie session.
    */
   readAccessToken(request: RequestLike): TokenFromRequest | undefined {
-    return this.read(request, WIRE.accessCookie, (token) => readAccessTokenHeader(token) !== undefined);
+    return this.read(request, this.config.cookieNames.access, (token) => readAccessTokenHeader(token) !== undefined);
   }
 
   /** The refresh token of a request: `Authorization: Bearer` on the refresh route, or the `sRefreshToken` cookie. */
   readRefreshToken(request: RequestLike): TokenFromRequest | undefined {
-    return this.read(request, WIRE.refreshCookie, (token) => parseRefreshToken(token) !== undefined);
+    return this.read(request, this.config.cookieNames.refresh, (token) => parseRefreshToken(token) !== undefined);
   }
 
   /** Whether the request carried any session token (decides if a 401 clears tokens). */
   carriesTokens(request: RequestLike): boolean {
-    return this.read(request, WIRE.accessCookie, () => true) !== undefined || this.read(request, WIRE.refreshCookie, () => true) !== undefined;
+    return this.read(request, this.config.cookieNames.access, () => true) !== undefined || this.read(request, this.config.cookieNames.refresh, () => true) !== undefined;
   }
 
   /** Transfer method for a new session: the app's choice, else `st-auth-mode`, else header. */
@@ -75,9 +75,9 @@ export class TokenTransport {
     const exposed: string[] = [WIRE.frontToken];
     setResponseHeader(response, WIRE.frontToken, tokens.frontToken);
     if (method === 'cookie') {
-      this.setCookie(response, WIRE.accessCookie, tokens.accessToken, '/', Date.now() + ACCESS_COOKIE_LIFETIME_MS);
+      this.setCookie(response, this.config.cookieNames.access, tokens.accessToken, '/', Date.now() + ACCESS_COOKIE_LIFETIME_MS);
       if (tokens.refreshToken !== undefined) {
-        this.setCookie(response, WIRE.refreshCookie, tokens.refreshToken, this.config.refreshPath, tokens.refreshTokenExpiresAt!);
+        this.setCookie(response, this.config.cookieNames.refresh, tokens.refreshToken, this.config.refreshPath, tokens.refreshTokenExpiresAt!);
       }
     } else {
       setResponseHeader(response, WIRE.accessHeader, tokens.accessToken);
@@ -109,8 +109,8 @@ export class TokenTransport {
     const exposed: string[] = [WIRE.frontToken];
     setResponseHeader(response, WIRE.frontToken, 'remove');
     if (methods.includes('cookie')) {
-      this.setCookie(response, WIRE.accessCookie, '', '/', 0);
-      this.setCookie(response, WIRE.refreshCookie, '', this.config.refreshPath, 0);
+      this.setCookie(response, this.config.cookieNames.access, '', '/', 0);
+      this.setCookie(response, this.config.cookieNames.refresh, '', this.config.refreshPath, 0);
     }
     if (methods.includes('header')) {
       setResponseHeader(response, WIRE.accessHeader, '');
@@ -124,7 +124,7 @@ export class TokenTransport {
   methodsCarried(request: RequestLike): TokenTransferMethod[] {
     const methods: TokenTransferMethod[] = [];
     const cookies = request.headers.cookie;
-    if (readCookie(cookies, WIRE.accessCookie) !== undefined || readCookie(cookies, WIRE.refreshCookie) !== undefined) methods.push('cookie');
+    if (readCookie(cookies, this.config.cookieNames.access) !== undefined || readCookie(cookies, this.config.cookieNames.refresh) !== undefined) methods.push('cookie');
     if (bearer(request) !== undefined) methods.push('header');
     return methods;
   }
