@@ -72,14 +72,14 @@ const ANTI_CSRF: AntiCsrfMode[] = ['VIA_TOKEN', 'VIA_CUSTOM_HEADER', 'NONE'];
 export function resolveSessionConfig(options: SessionModuleOptions, extras: SessionModuleExtras): SessionConfig {
   // Routes are mounted at declaration (extras), before an async factory runs; the options may
   // only repeat that path, or the refresh cookie's path would not match the refresh route.
+  checkPathOption('apiBasePath', extras.apiBasePath);
+  checkPathOption('apiBasePath', options.apiBasePath);
   const mounted = normalisePath(extras.apiBasePath ?? '/auth');
   if (options.apiBasePath !== undefined && normalisePath(options.apiBasePath) !== mounted) {
     throw new SessionConfigError(
-      `apiBasePath "${options.apiBasePath}" from the options factory differs from the mounted "${mounted}"; with forRootAsync, give apiBasePath next to useFactory`,
+      `apiBasePath ${JSON.stringify(options.apiBasePath)} from the options factory differs from the mounted "${mounted}"; with forRootAsync, give apiBasePath next to useFactory`,
     );
   }
-  checkPathOption('apiBasePath', extras.apiBasePath);
-  checkPathOption('apiBasePath', options.apiBasePath);
   const apiBasePath = mounted;
   const cookieSameSite = options.cookieSameSite ?? 'lax';
   const cookieSecure = options.cookieSecure ?? false;
