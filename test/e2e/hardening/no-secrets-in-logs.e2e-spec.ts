@@ -19,10 +19,10 @@ class CapturingLogger extends ConsoleLogger {
   constructor() {
     super('test', { logLevels: ['log', 'error', 'warn', 'debug', 'verbose', 'fatal'] });
   }
-  protected printMessages(messages: unknown[], context?: string, logLevel?: string): void {
+  protected override printMessages(messages: unknown[], context?: string, logLevel?: string): void {
     this.lines.push(`${logLevel} [${context}] ${messages.map((m) => (m instanceof Error ? `${m.message}\n${m.stack}` : typeof m === 'string' ? m : JSON.stringify(m))).join(' ')}`);
   }
-  protected printStackTrace(stack: string): void {
+  protected override printStackTrace(stack: string): void {
     this.lines.push(`stack ${stack}`);
   }
 }
