@@ -74,6 +74,11 @@ export class SessionVerifier {
 
   /** An access token given directly (e.g. from a WebSocket handshake). */
   async verifyAccessToken(accessToken: string, antiCsrfToken: string | undefined, options: VerifySessionOptions): Promise<ActiveSession> {
+    // The token comes from the caller's code (a socket handshake, a queue): anything but a
+    // non-empty string is "no session", the same answer as a request without a token.
+    if (typeof accessToken !== 'string' || accessToken.length === 0) throw new UnauthorisedError('session does not exist', false);
+    if (antiCsrfToken !== undefined && typeof antiCsrfToken !== 'string') antiCsrfToken = undefined;
+    options = options ?? {};
     const payload = await this.verifyToken(accessToken);
     if (!directAntiCsrfOk(this.config.antiCsrf, payload.antiCsrfToken, antiCsrfToken, options.antiCsrfCheck)) {
       throw new TryRefreshTokenError('anti-csrf check failed');

@@ -9,7 +9,7 @@ import { MAX_ACCESS_TOKEN_LENGTH, readAccessTokenHeader, readJsonObjectSegment }
 import type { AccessTokenPayload } from './access-token-payload';
 import { jwsSignatureValid } from './jws-signature';
 import { type LoadedSigningKey, SigningKeyService } from './signing-key.service';
-import { VerifiedTokenCache } from './verified-token-cache';
+import { VerifiedTokenCache, type VerifiedTokenCacheStats } from './verified-token-cache';
 
 /** Why an access token was refused; every reason answers 401 "try refresh token". */
 export class InvalidAccessTokenError extends Error {
@@ -26,22 +26,29 @@ export class AccessTokenService {
 
   constructor(
     private readonly keys: SigningKeyService,
-    @Inject(SESSION_CONFIG) config: SessionConfig,
+    @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
   ) {
-    this.cache = new VerifiedTokenCache(config.verifiedTokenCacheSize);
+    this.cache = new VerifiedTokenCache(config.verifiedTokenCacheSize, config.verifiedTokenCacheBytes);
     this.clock = config.clock;
   }
 
-  /** Signs a payload with header `{alg, typ: "JWT", version: "5", kid}`. */
-  async sign(payload: AccessTokenPayload | JSONObject): Promise<string> {
+  /** How full the verified-token cache is (entries and estimated bytes, against its bounds). */
+  cacheStats(): VerifiedTokenCacheStats {
+    return this.cache.stats();
+  }
+
+  /**
+   * Signs a payload with header `{alg, typ: "JWT", version: "5", kid}`; a token longer than
+   * `limit` bytes is refused with {@link PayloadTooLargeError} (never above what verification accepts).
+   */
+  async sign(payload: AccessTokenPayload | JSONObject, limit = MAX_ACCESS_TOKEN_LENGTH): Promise<string> {
     const key = await this.keys.getSigningKey();
     const token = await new SignJWT(payload as JWTPayload)
       .setProtectedHeader({ alg: key.algorithm, typ: 'JWT', version: '5', kid: key.kid })
       .sign(key.privateKey);
     // A token verification would refuse must never be issued: the client would loop on refresh.
-    if (token.length > MAX_ACCESS_TOKEN_LENGTH) {
-      throw new PayloadTooLargeError(token.length, MAX_ACCESS_TOKEN_LENGTH);
-    }
+    const max = Math.min(limit, MAX_ACCESS_TOKEN_LENGTH);
+    if (token.length > max) throw new PayloadTooLargeError(token.length, max);
     return token;
   }
 
@@ -89,6 +96,8 @@ export class AccessTokenService {
     if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf > now)) throw new InvalidAccessTokenError('bad claims');
     if (typeof payload.exp !== 'number') throw new InvalidAccessTokenError('bad claims');
     if (payload.exp <= now) throw new InvalidAccessTokenError('expired');
+    // `iss` pinned: apps sharing a key table but not an issuer never accept each other's tokens.
+    if (payload.iss !== this.config.issuer) throw new InvalidAccessTokenError('bad claims');
     if (!isAccessTokenPayload(payload)) throw new InvalidAccessTokenError('bad claims');
     this.cache.set(token, payload);
     return payload;
