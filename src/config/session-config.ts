@@ -10,6 +10,7 @@ import type {
   SessionModuleOptions,
   SigningAlgorithm,
 } from './session-module-options';
+import { type ResolvedRevocationFeed, resolveRevocationFeed } from './revocation-feed-options';
 import { validateSessionOptions } from './validate-options';
 
 /** The options with every default filled in; what the rest of the module reads. */
@@ -32,6 +33,7 @@ export interface SessionConfig
       | 'userRoles'
       | 'emailVerification'
       | 'propagatePayloadChanges'
+      | 'revocationFeed'
     >
   > {
   database: DataSourceOptions;
@@ -51,6 +53,8 @@ export interface SessionConfig
   /** Seconds between database checks per session; undefined when propagation is off. */
   propagationIntervalSeconds?: number;
   emailVerification?: EmailVerificationOptions;
+  /** The revocation feed; undefined when off. */
+  revocationFeed?: ResolvedRevocationFeed;
   /** `{apiBasePath}/session/refresh`, the refresh cookie's path. */
   refreshPath: string;
 }
@@ -131,6 +135,7 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
         : nonNegative('propagatePayloadChanges.intervalSeconds', options.propagatePayloadChanges.intervalSeconds ?? 60),
     requestProperty: options.requestProperty ?? 'session',
     clock: clock(options.clock),
+    revocationFeed: resolveRevocationFeed(options.revocationFeed),
   };
 }
 

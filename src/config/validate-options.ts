@@ -66,6 +66,7 @@ const OPTION_CHECKS: { [K in keyof Required<SessionModuleOptions>]: Check } = {
   olderCookieDomain: string,
   exposeAccessTokenToFrontendInCookieBasedAuth: boolean,
   clock: object,
+  revocationFeed: shape({ transport: string, redisUrl: string, channel: string, pollIntervalSeconds: number }),
 };
 
 /** Settings that belong next to `useFactory` (read when the module is declared), not in the options. */

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { SessionConfig } from '../config/session-config';
 import type { TokenTransferMethod } from '../config/session-module-options';
 import { TryRefreshTokenError, UnauthorisedError } from '../errors/session-error';
+import { RevocationFeed } from '../feed/revocation-feed';
 import { jsonEqual } from '../json';
 import { SESSION_CONFIG } from '../session.constants';
 import { SessionStore } from '../storage/session-store';
@@ -35,6 +36,7 @@ export class SessionVerifier {
     private readonly transport: TokenTransport,
     private readonly policy: ClaimPolicy,
     private readonly online: OnlineSessions,
+    @Optional() private readonly feed?: RevocationFeed,
   ) {
     const interval = config.propagationIntervalSeconds;
     this.recheckSchedule = interval === undefined ? undefined : new PayloadRecheckSchedule(interval * 1000);
@@ -91,11 +93,16 @@ export class SessionVerifier {
     options: VerifySessionOptions,
   ): Promise<ActiveSession> {
     const now = this.config.clock.now();
-    const readDatabase = options.checkDatabase === true || (this.recheckSchedule?.takeIfDue(payload.sessionHandle, now) ?? false);
+    // The revocation feed (when on) answers from memory: revoked elsewhere, changed elsewhere (read it), or trust.
+    const feed = this.feed?.verdict(payload, accessToken, now);
+    if (feed === 'revoked') throw new UnauthorisedError('session revoked');
+    const readDatabase =
+      options.checkDatabase === true || (feed !== undefined && feed !== 'trust') || (this.recheckSchedule?.takeIfDue(payload.sessionHandle, now) ?? false);
     const record = readDatabase ? await this.store.find(payload.sessionHandle, now) : undefined;
     if (readDatabase && !record) throw new UnauthorisedError('session revoked');
     const changed = record && !jsonEqual(record.accessTokenPayload, this.payloadJwt.strip(customClaimsOf(payload)));
     const session = await this.online.openVerified({ accessToken, payload }, transferMethod, exchange, changed ? record.accessTokenPayload : undefined);
+    if (record && feed !== undefined && feed !== 'trust') feed.confirm(session.getAccessToken());
     const userContext = this.policy.userContext(exchange.request);
     const validators = await this.policy.validatorsFor({ userId: payload.sub, tenantId: payload.tId }, session, options.overrideGlobalClaimValidators, userContext);
     await session.assertClaims(validators);
