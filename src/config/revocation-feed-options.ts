@@ -21,7 +21,7 @@ export interface RevocationFeedOptions {
   channel?: string;
   /**
    * Seconds between checks of the log's newest sequence number (one small query per instance,
-   * never per request): bounds how long a message lost by its sender stays unnoticed. Default 2.
+   * never per request): a message its sender failed to send is noticed within two intervals. Default 2.
    */
   pollIntervalSeconds?: number;
 }

@@ -10,16 +10,22 @@ export type FeedEvent =
   /** Every live session of a user changed (`mergeIntoAccessTokenPayloadForUser`); `tenantId` null: all tenants. */
   | { kind: 'user-payload'; userId: string; tenantId: string | null };
 
-/** The wire form of an event (JSON with short keys), as stored in the feed log and sent. */
-export function encodeFeedEvent(event: FeedEvent): string {
+/** The wire form of an event (JSON with short keys, `a` = when it was published), as stored in the feed log and sent. */
+export function encodeFeedEvent(event: FeedEvent, publishedAt: number): string {
   switch (event.kind) {
     case 'revoked':
-      return JSON.stringify({ k: 'r', h: event.handles, u: event.until });
+      return JSON.stringify({ k: 'r', h: event.handles, u: event.until, a: publishedAt });
     case 'payload':
-      return JSON.stringify({ k: 'p', h: event.handles });
+      return JSON.stringify({ k: 'p', h: event.handles, a: publishedAt });
     case 'user-payload':
-      return JSON.stringify({ k: 'u', s: event.userId, t: event.tenantId });
+      return JSON.stringify({ k: 'u', s: event.userId, t: event.tenantId, a: publishedAt });
   }
+}
+
+/** When a wire body was published (epoch ms), if it says. */
+export function publishedAtOf(body: string): number | undefined {
+  const match = /"a":(\d{1,15})[,}]/.exec(body);
+  return match ? Number(match[1]) : undefined;
 }
 
 /** The event of a wire body, or `undefined` when it is not one (a receiver then catches up from the log). */

@@ -1,4 +1,5 @@
-import { decodeFeedEvent, decodeFeedMessage, type FeedEvent } from './feed-event';
+import { decodeFeedEvent, decodeFeedMessage, type FeedEvent, publishedAtOf } from './feed-event';
+import { LatencyWindow } from './latency-window';
 import type { FeedLog } from './feed-log';
 
 /**
@@ -34,7 +35,11 @@ export class FeedReceiver {
   private again = false;
   private retryTimer?: NodeJS.Timeout;
   private stopped = false;
+  /** The log's highest number at the previous check. */
+  private seenInLog = 0;
   readonly counters: FeedReceiverCounters = { lastSeq: 0, messages: 0, gaps: 0, disconnects: 0, catchUps: 0 };
+  /** Publisher's clock to this instance's, for live messages (instances' clocks are assumed in sync). */
+  readonly delivery = new LatencyWindow(1024);
 
   constructor(
     /** Undefined for the in-process transport (no log, no gaps). */
@@ -69,7 +74,11 @@ export class FeedReceiver {
     this.counters.messages++;
     const message = decodeFeedMessage(text);
     const event = message?.body === undefined ? undefined : decodeFeedEvent(message.body);
-    if (event) this.apply(event, received);
+    if (event) {
+      this.apply(event, received);
+      const publishedAt = publishedAtOf(message!.body!);
+      if (publishedAt !== undefined) this.delivery.add(this.now() - publishedAt);
+    }
     if (!this.log) return;
     if (!message || !event || message.seq > this.counters.lastSeq + 1) {
       // Missing numbers (or a body only in the log): degraded until the log was read.
@@ -81,15 +90,18 @@ export class FeedReceiver {
     if (message.seq > this.counters.lastSeq) this.counters.lastSeq = message.seq;
   }
 
-  /** The background check: a sender that lost a message is noticed within one interval. */
+  /** The background check: a message its sender failed to send is noticed within two intervals. */
   async poll(): Promise<void> {
     if (!this.log || this.stopped) return;
     if (this.degraded) {
       if (this.connected) this.catchUp();
       return;
     }
-    const top = await this.log.highest();
-    if (top > this.counters.lastSeq) {
+    // A row the previous check saw that has still not arrived live was lost on its way (a row
+    // newer than that may simply be in flight: it gets until the next check).
+    const overdue = this.seenInLog;
+    this.seenInLog = await this.log.highest();
+    if (overdue > this.counters.lastSeq) {
       this.counters.gaps++;
       this.caughtUp = false;
       this.catchUp();

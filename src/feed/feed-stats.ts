@@ -20,4 +20,6 @@ export interface FeedStats extends FeedReceiverCounters {
   changedSessions: number;
   /** Users whose sessions all changed (`mergeIntoAccessTokenPayloadForUser`) within that time. */
   changedUsers: number;
+  /** Milliseconds from publishing (on any instance) to applied here, over the last 1024 live messages. */
+  deliveryMs: { count: number; p50: number; p99: number; max: number };
 }

@@ -90,7 +90,7 @@ export class RevocationFeed implements OnModuleInit, OnModuleDestroy {
     if (!this.transport) return;
     const now = this.config.clock.now();
     try {
-      await this.transport.publish(encodeFeedEvent(event), now);
+      await this.transport.publish(encodeFeedEvent(event, now), now);
     } catch (error) {
       this.logger.error(`revocation feed could not publish a ${event.kind} event: ${(error as Error).message}`);
     }
@@ -143,6 +143,7 @@ export class RevocationFeed implements OnModuleInit, OnModuleDestroy {
       revokedBytes: this.revoked.size * BYTES_PER_REVOKED_ENTRY + this.revoked.keyChars,
       changedSessions: this.changed.size,
       changedUsers: this.changedUsers.size,
+      deliveryMs: this.receiver.delivery.summary(),
       ...this.receiver.counters,
     };
   }

@@ -189,12 +189,14 @@ for (const transport of ['postgres', 'redis'] as const) {
       }
       const [queriesB, queriesC] = await Promise.all([requestQueries(b), requestQueries(c)]);
       const statsB = (await b.feedStats()).body.stats!;
+      const statsC = (await c.feedStats()).body.stats!;
       const p = (xs: number[], q: number) => percentile(xs, q).toFixed(1);
       // eslint-disable-next-line no-console
       console.log(
         `[${transport}] ${REVOCATIONS} revocations: refused on B and C after A answered p50 ${p(afterAnswer, 50)} / p99 ${p(afterAnswer, 99)} / max ${p(afterAnswer, 100)} ms; ` +
           `from the revoke request sent p50 ${p(afterSend, 50)} / p99 ${p(afterSend, 99)} ms; ${bystanderRequests} bystander requests; ` +
-          `statements on B/C for requests: ${queriesB.length}/${queriesC.length}; B feed: ${JSON.stringify(statsB)}`,
+          `statements on B/C for requests: ${queriesB.length}/${queriesC.length}; ` +
+          `feed delivery (A published → applied) B ${JSON.stringify(statsB.deliveryMs)} C ${JSON.stringify(statsC.deliveryMs)}; B feed: ${JSON.stringify(statsB)}`,
       );
       expect(percentile(afterAnswer, 99)).toBeLessThan(P99_LIMIT_MS);
       // Zero statements on B and C for any request: neither the bystanders' nor the refused ones.
@@ -254,8 +256,16 @@ for (const transport of ['postgres', 'redis'] as const) {
       const pidB = (await b.feedStats()).body.pid;
       const disconnectsBefore = (await b.feedStats()).body.stats!.disconnects;
 
-      const killed = await killFeedConnection(transport, pidB);
-      expect(killed).toBe(1);
+      expect(await killFeedConnection(transport, pidB)).toBe(1);
+      // Kept down: killed again every 100 ms (each reconnection of B) while A revokes.
+      let killing = true;
+      let kills = 1;
+      const killer = (async () => {
+        while (killing) {
+          await new Promise((r) => setTimeout(r, 100));
+          if (killing) kills += await killFeedConnection(transport, pidB);
+        }
+      })();
       const revoked: typeof sessions = [];
       const accepted: string[] = [];
       const degradedSeen: boolean[] = [];
@@ -269,6 +279,8 @@ for (const transport of ['postgres', 'redis'] as const) {
         });
         degradedSeen.push((await b.feedStats()).body.stats!.degraded);
       }
+      killing = false;
+      await killer;
       // B noticed the loss, reconnected and caught up from the log.
       const deadline = Date.now() + 10_000;
       let stats = (await b.feedStats()).body.stats!;
@@ -288,7 +300,7 @@ for (const transport of ['postgres', 'redis'] as const) {
       expect(after.slice(30).map((r) => r.status)).toEqual(sessions.slice(30).map(() => 200));
       expect(await requestQueries(b)).toEqual([]);
       // eslint-disable-next-line no-console
-      console.log(`[${transport}] gap: ${degradedSeen.filter(Boolean).length}/30 revocations happened while B was degraded; B after: ${JSON.stringify(stats)}`);
+      console.log(`[${transport}] gap: B's feed connection killed ${kills} times; ${degradedSeen.filter(Boolean).length}/30 revocations answered while B was degraded; B after: ${JSON.stringify(stats)}`);
     }, 60_000);
   });
 }
