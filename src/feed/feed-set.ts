@@ -1,3 +1,6 @@
+/** Keys dropped per {@link FeedSet.prune} call at most (~20 ms of work; a flood expiring at once is dropped over several event-loop turns). */
+export const PRUNE_SLICE = 10_000;
+
 /**
  * Keys with a time stamp that expire `ttlMs` after it: the revoked handles (stamp = when their
  * last access token expires, ttl 0) and the handles whose payload changed (stamp = when the news
@@ -48,10 +51,13 @@ export class FeedSet<TExtra = undefined> {
     if (this.stamps.get(key) === stamp) this.extras.set(key, value);
   }
 
-  /** Drops what expired at `nowMs`; returns how many keys went. */
-  prune(nowMs: number): number {
+  /**
+   * Drops what expired at `nowMs`, at most `limit` keys per call (a flood expiring at once is
+   * dropped over several calls instead of blocking the event loop); returns how many keys went.
+   */
+  prune(nowMs: number, limit = PRUNE_SLICE): number {
     let dropped = 0;
-    while (this.head < this.queue.length && this.queueExpiry[this.head] <= nowMs) {
+    while (dropped < limit && this.head < this.queue.length && this.queueExpiry[this.head] <= nowMs) {
       const key = this.queue[this.head];
       const stamp = this.stamps.get(key);
       if (stamp !== undefined && stamp + this.ttlMs <= nowMs) {

@@ -5,7 +5,7 @@ import type { FeedReceiverCounters } from './feed-receiver';
  * Bytes of heap per revoked handle besides its characters (Map entry, expiry queue slots, string
  * header), measured by `npm run bench:feed` (bench/feed-memory.ts) on Node 20 with UUID handles.
  */
-export const BYTES_PER_REVOKED_ENTRY = 110;
+export const BYTES_PER_REVOKED_ENTRY = 86;
 
 /** What `SessionService.getRevocationFeedStats()` reports. */
 export interface FeedStats extends FeedReceiverCounters {

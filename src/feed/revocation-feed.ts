@@ -8,7 +8,7 @@ import { SESSION_CONFIG, SESSION_DATA_SOURCE } from '../session.constants';
 import { encodeFeedEvent, type FeedEvent } from './feed-event';
 import { FeedLog } from './feed-log';
 import { FeedReceiver } from './feed-receiver';
-import { FeedSet } from './feed-set';
+import { FeedSet, PRUNE_SLICE } from './feed-set';
 import { BYTES_PER_REVOKED_ENTRY, type FeedStats } from './feed-stats';
 import { type FeedRead, type FeedVerdict, tokenTail } from './feed-verdict';
 import type { FeedTransport } from './transports/feed-transport';
@@ -49,6 +49,7 @@ export class RevocationFeed implements OnModuleInit, OnModuleDestroy {
   private log?: FeedLog;
   private timer?: NodeJS.Timeout;
   private lastPrune = 0;
+  private pruneScheduled = false;
 
   constructor(
     @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
@@ -180,11 +181,17 @@ export class RevocationFeed implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /** Drops expired entries, one slice per set and event-loop turn until none is left. */
   private prune(): void {
     const now = this.config.clock.now();
-    this.revoked.prune(now);
-    this.changed.prune(now);
-    this.changedUsers.prune(now);
+    const full = [this.revoked.prune(now), this.changed.prune(now), this.changedUsers.prune(now)].some((n) => n === PRUNE_SLICE);
+    if (full && !this.pruneScheduled) {
+      this.pruneScheduled = true;
+      setImmediate(() => {
+        this.pruneScheduled = false;
+        if (this.receiver) this.prune();
+      });
+    }
   }
 
   private createTransport(options: ResolvedRevocationFeed): FeedTransport {
