@@ -249,6 +249,34 @@ for (const transport of ['postgres', 'redis'] as const) {
       console.log(`[${transport}] merge on A heard by B ${waited.toFixed(1)} ms after A answered; next request on B carried plan=pro and a new token`);
     }, 60_000);
 
+    it("all 250 sessions of a user revoked at once (an event over NOTIFY's 8000-byte payload limit): B and C refuse every one", async () => {
+      const [a, b, c] = state.clients;
+      const sessions = [];
+      for (let i = 0; i < 250; i += 25) sessions.push(...(await Promise.all(Array.from({ length: 25 }, () => a.login('many-sessions-user')))));
+      for (const s of sessions.slice(0, 3)) expect((await me(b, s.access)).status).toBe(200);
+      const gapsBefore = (await b.feedStats()).body.stats!.gaps;
+      await Promise.all([b.resetQueries(), c.resetQueries()]);
+
+      const revoked = await a.revokeUser('many-sessions-user');
+      const answered = performance.now();
+      expect(revoked.body.revoked).toHaveLength(250);
+      const [onB, onC] = await Promise.all([msUntilRefused(b, sessions[249].access, answered), msUntilRefused(c, sessions[249].access, answered)]);
+      for (const instance of [b, c]) {
+        const replies = await Promise.all(sessions.map((s) => me(instance, s.access)));
+        expect(replies.filter((r) => r.status !== 401)).toEqual([]);
+      }
+      const statsB = (await b.feedStats()).body.stats!;
+      if (transport === 'postgres') {
+        // Sent as its sequence number alone: B read the row from the log (a feed statement, not a request's).
+        expect(statsB.gaps).toBe(gapsBefore + 1);
+      } else {
+        expect(statsB.gaps).toBe(gapsBefore);
+      }
+      expect(statsB.degraded).toBe(false);
+      // eslint-disable-next-line no-console
+      console.log(`[${transport}] 250 sessions revoked in one event: refused on B after ${onB.toFixed(1)} ms, on C after ${onC.toFixed(1)} ms; B gaps ${gapsBefore} → ${statsB.gaps}`);
+    }, 120_000);
+
     it("B's feed connection killed while A revokes: B refuses every revoked session during and after the gap", async () => {
       const [a, b] = state.clients;
       const sessions = await Promise.all(Array.from({ length: 40 }, (_, i) => a.login(`gap-${i}`)));
