@@ -40,6 +40,8 @@ const APPS = [
       `const { ${NAMES.nest.join(', ')} } = require('@nestjs/common');`,
       `const { ${NAMES.core.join(', ')} } = require('@nestjs/core');`,
       `const { ${NAMES.session.join(', ')} } = require('nest-session');`,
+      `const { createTestSession } = require('nest-session/testing');`,
+      `if (typeof createTestSession !== 'function') throw new Error('nest-session/testing exports no createTestSession');`,
     ].join('\n'),
     prefix: '',
   },
@@ -53,6 +55,8 @@ const APPS = [
       `import { ${NAMES.nest.join(', ')} } from '@nestjs/common';`,
       `import { ${NAMES.core.join(', ')} } from '@nestjs/core';`,
       `import { ${NAMES.session.join(', ')} } from 'nest-session';`,
+      `import { createTestSession } from 'nest-session/testing';`,
+      `if (typeof createTestSession !== 'function') throw new Error('nest-session/testing exports no createTestSession');`,
     ].join('\n'),
     // A global prefix, as many apps have: the built-in routes move under it.
     prefix: `app.setGlobalPrefix('api');`,
@@ -90,7 +94,7 @@ function pack(tmp) {
 
 function checkContents(files) {
   console.log(`tarball: ${files.length} files`);
-  for (const needed of ['package.json', 'LICENSE', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/index.mjs', 'dist/index.d.mts', 'dist/session.module.js']) {
+  for (const needed of ['package.json', 'LICENSE', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/index.mjs', 'dist/index.d.mts', 'dist/session.module.js', 'dist/testing/index.js', 'dist/testing/index.mjs', 'dist/testing/index.d.ts']) {
     check(`the tarball has ${needed}`, files.includes(needed));
   }
   const stray = files.filter((f) => !/^(package\.json|LICENSE|README\.md|CHANGELOG\.md|dist\/.+\.(js|mjs|d\.ts|d\.mts|js\.map))$/.test(f));

@@ -40,6 +40,11 @@ export { RequireClaim } from './decorators/require-claim.decorator';
 export { InjectSessionStore, InjectSessionDataSource } from './decorators/inject-storage.decorator';
 export { SessionErrorFilter } from './http/session-error.filter';
 
+// WebSocket gateways (socket.io and ws)
+export { WsAuthGuard } from './websockets/ws-auth.guard';
+export { WsSessions, type WsHandshakeOptions } from './websockets/ws-sessions.service';
+export { WS_CLOSE_UNAUTHORISED } from './websockets/ws-client';
+
 // Errors
 export {
   SessionError,
@@ -52,7 +57,10 @@ export {
   type SessionErrorResponse,
 } from './errors/session-error';
 export { SessionConfigError } from './errors/session-config-error';
-export { ProtectedPayloadKeyError, PayloadTooLargeError } from './errors/payload-errors';
+export { SessionWriteRefusedError, ProtectedPayloadKeyError, PayloadTooLargeError, InvalidJsonValueError } from './errors/payload-errors';
+export { MAX_JSON_DEPTH } from './session/storable-json';
+export { InvalidIdentifierError } from './errors/invalid-identifier-error';
+export { SessionStorageError } from './errors/session-storage-error';
 
 // Claims
 export type { JSONPrimitive, JSONValue, JSONObject } from './json';
@@ -69,6 +77,7 @@ export { UserRolesService, type UnknownRoleError } from './roles/user-roles.serv
 
 // Storage
 export { SessionStore } from './storage/session-store';
+export { type PayloadSizeLimit, fitsPayloadSizeLimit } from './storage/payload-size-limit';
 export type { SessionRecord, StoredPayload, RefreshRotation } from './storage/session-record';
 export { SigningKeyStore, type StoredSigningKey } from './storage/signing-key-store';
 export { RoleStore, type RolesAndPermissions } from './storage/role-store';
@@ -78,9 +87,11 @@ export { TypeOrmRoleStore } from './storage/typeorm-role-store';
 export { SESSION_DATA_SOURCE } from './session.constants';
 export { SessionEntity, SigningKeyEntity, RoleEntity, RolePermissionEntity, UserRoleEntity, SESSION_ENTITIES } from './storage/entities';
 export { SESSION_MIGRATIONS } from './storage/migrations';
+export { IDENTIFIER_MAX_LENGTH } from './storage/identifier-limits';
 export { SESSION_MIGRATIONS_TABLE } from './storage/session-data-source';
 
 // Tokens
 export { PROTECTED_PAYLOAD_KEYS } from './tokens/protected-keys';
 export type { AccessTokenPayload, AccessTokenBase } from './tokens/access-token-payload';
 export type { JsonWebKeySet } from './tokens/signing-key.service';
+export type { VerifiedTokenCacheStats } from './tokens/verified-token-cache';

@@ -14,6 +14,7 @@ import { RoleStore } from './storage/role-store';
 import { OWNED_DATA_SOURCES } from './storage/session-data-source';
 import { SessionStore } from './storage/session-store';
 import { SigningKeyStore } from './storage/signing-key-store';
+import { WsSessions } from './websockets/ws-sessions.service';
 
 /**
  * Sessions with claims for a Nest app: `SessionModule.forRoot({...})` or
@@ -21,7 +22,7 @@ import { SigningKeyStore } from './storage/signing-key-store';
  */
 @Module({
   providers: SESSION_PROVIDERS,
-  exports: [SessionService, AuthGuard, UserRolesService, SESSION_CONFIG, SESSION_DATA_SOURCE, SessionStore, SigningKeyStore, RoleStore],
+  exports: [SessionService, AuthGuard, UserRolesService, WsSessions, SESSION_CONFIG, SESSION_DATA_SOURCE, SessionStore, SigningKeyStore, RoleStore],
 })
 export class SessionModule extends SessionConfigurableModule implements OnModuleInit, OnApplicationShutdown {
   private server?: object;

@@ -18,6 +18,7 @@ import { SessionRefresher } from './session/session-refresher';
 import { SessionVerifier } from './session/session-verifier';
 import { SessionService } from './session/session.service';
 import { RoleStore } from './storage/role-store';
+import { withRedactedErrors } from './storage/redacted-store-errors';
 import { openSessionDataSource, SESSION_APP_DATA_SOURCE } from './storage/session-data-source';
 import { SessionStore } from './storage/session-store';
 import { SigningKeyStore } from './storage/signing-key-store';
@@ -25,10 +26,12 @@ import { TypeOrmRoleStore } from './storage/typeorm-role-store';
 import { TypeOrmSessionStore } from './storage/typeorm-session-store';
 import { TypeOrmSigningKeyStore } from './storage/typeorm-signing-key-store';
 import { AccessTokenIssuer } from './tokens/access-token-issuer';
+import { PayloadSizeGuard } from './tokens/payload-size-guard';
 import { AccessTokenService } from './tokens/access-token.service';
 import { PayloadJwtSigner } from './tokens/payload-jwt.signer';
 import { SigningKeyService } from './tokens/signing-key.service';
 import { TokenTransport } from './transport/token-transport';
+import { WsSessions } from './websockets/ws-sessions.service';
 
 /** Whether a default (TypeORM) store is in use, so the module needs a DataSource. */
 function needsDataSource(config: SessionConfig): boolean {
@@ -39,6 +42,7 @@ function needsDataSource(config: SessionConfig): boolean {
  * The stores: each option's object when given (the `store` / `signingKeyStore` / `roleStore`
  * options, as `@nestjs/throttler` takes its `storage`), else the TypeORM one. The DataSource is
  * opened (or the app's prepared) only when a TypeORM store needs it; otherwise it is `undefined`.
+ * A TypeORM store's driver errors become redacted `SessionStorageError`s (no SQL parameters).
  */
 const storageProviders: Provider[] = [
   {
@@ -50,17 +54,17 @@ const storageProviders: Provider[] = [
     provide: SessionStore,
     inject: [SESSION_CONFIG, SESSION_DATA_SOURCE, RevocationFeed],
     useFactory: (config: SessionConfig, dataSource: DataSource, feed: RevocationFeed) =>
-      publishingSessionStore(config.store ?? new TypeOrmSessionStore(dataSource), feed),
+      publishingSessionStore(config.store ?? withRedactedErrors(new TypeOrmSessionStore(dataSource), 'SessionStore'), feed),
   },
   {
     provide: SigningKeyStore,
     inject: [SESSION_CONFIG, SESSION_DATA_SOURCE],
-    useFactory: (config: SessionConfig, dataSource: DataSource) => config.signingKeyStore ?? new TypeOrmSigningKeyStore(dataSource),
+    useFactory: (config: SessionConfig, dataSource: DataSource) => config.signingKeyStore ?? withRedactedErrors(new TypeOrmSigningKeyStore(dataSource), 'SigningKeyStore'),
   },
   {
     provide: RoleStore,
     inject: [SESSION_CONFIG, SESSION_DATA_SOURCE],
-    useFactory: (config: SessionConfig, dataSource: DataSource) => config.roleStore ?? new TypeOrmRoleStore(dataSource),
+    useFactory: (config: SessionConfig, dataSource: DataSource) => config.roleStore ?? withRedactedErrors(new TypeOrmRoleStore(dataSource), 'RoleStore'),
   },
 ];
 
@@ -76,6 +80,7 @@ export const SESSION_PROVIDERS: Provider[] = [
   SigningKeyService,
   AccessTokenService,
   AccessTokenIssuer,
+  PayloadSizeGuard,
   PayloadJwtSigner,
   TokenTransport,
   ClaimPolicy,
@@ -89,4 +94,5 @@ export const SESSION_PROVIDERS: Provider[] = [
   SessionErrorFilter,
   AuthGuard,
   UserRolesService,
+  WsSessions,
 ];

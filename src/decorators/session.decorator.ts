@@ -24,8 +24,13 @@ function pick(session: SessionContainer | undefined, property: SessionProperty |
 
 /**
  * The verified session of the request (or one of its properties). `undefined` when the route
- * allows requests without a session. Needs an `AuthGuard` on the route.
+ * allows requests without a session. Needs an `AuthGuard` on the route (`WsAuthGuard` on a gateway).
  */
 export const Session = createParamDecorator((property: SessionProperty | undefined, context: ExecutionContext) =>
-  pick(readRequestState(getHttpExchange(context).request)?.session as SessionContainer | undefined, property),
+  pick(readRequestState(sessionHolder(context))?.session as SessionContainer | undefined, property),
 );
+
+/** Where the guard left the session: the request, or for gateway messages the socket (see `WsAuthGuard`). */
+function sessionHolder(context: ExecutionContext): unknown {
+  return context.getType() === 'ws' ? context.switchToWs().getClient() : getHttpExchange(context).request;
+}

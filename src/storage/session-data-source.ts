@@ -3,6 +3,7 @@ import { SessionConfigError } from '../errors/session-config-error';
 import { checkDatabaseDriver } from './check-driver';
 import { SESSION_ENTITIES } from './entities';
 import { SessionEntity } from './entities/session.entity';
+import { makeIdentifiersExact } from './exact-identifiers';
 import { SESSION_MIGRATIONS } from './migrations';
 import { runMigrationsLocked } from './run-migrations';
 
@@ -52,6 +53,7 @@ export async function openSessionDataSource(settings: DataSourceSettings, named?
   OWNED_DATA_SOURCES.add(dataSource);
   try {
     if (settings.database.migrationsRun ?? !synchronize) await runMigrationsLocked(dataSource);
+    await identifiersExact(dataSource);
   } catch (error) {
     await dataSource.destroy();
     throw error;
@@ -68,6 +70,7 @@ async function prepareAppDataSource(dataSource: DataSource, settings: DataSource
   }
   if (settings.synchronize) {
     await dataSource.synchronize();
+    await identifiersExact(dataSource);
     return dataSource;
   }
   const runner = dataSource.createQueryRunner();
@@ -77,8 +80,24 @@ async function prepareAppDataSource(dataSource: DataSource, settings: DataSource
         `the DataSource given to SessionModule has no table "${dataSource.getMetadata(SessionEntity).tablePath}": add SESSION_MIGRATIONS to its migrations and run them (migrationsRun: true), or pass synchronize: true (tests only)`,
       );
     }
+    // Tables made by the app's own `synchronize` never ran the collation migration.
+    await makeIdentifiersExact(runner);
   } finally {
     await runner.release();
   }
   return dataSource;
+}
+
+/**
+ * MySQL/MariaDB identifier columns get their exact collation whatever made the tables
+ * (`synchronize` creates them with the server's default, case- and accent-insensitive one).
+ * Idempotent and a no-op elsewhere.
+ */
+async function identifiersExact(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    await makeIdentifiersExact(runner);
+  } finally {
+    await runner.release();
+  }
 }

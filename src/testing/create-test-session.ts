@@ -14,13 +14,13 @@ export interface ProviderSource {
 /** A claim and the value the test session holds for it: `[SecondFactorClaim, true]`. */
 export type TestClaimValue = readonly [claim: SessionClaim<any>, value: unknown];
 
-/** What {@link createTestSession} needs. */
-export interface TestSessionInput {
+/** What {@link createTestSession} needs; `TPayload` types the payload and the returned session. */
+export interface TestSessionInput<TPayload extends object = JSONObject> {
   userId: string;
   /** Default `public`. */
   tenantId?: string;
   /** Custom access-token payload (before the app's `claimsToAddOnCreate` and `createNewSession` hook run). */
-  payload?: JSONObject;
+  payload?: TPayload & JSONObject;
   /** Claim values set after creation, over what the app's claims fetched (e.g. a completed second factor). */
   claims?: readonly TestClaimValue[];
   /** Private session data in the database. */
@@ -31,8 +31,8 @@ export interface TestSessionInput {
 export type TestHeaders = Record<string, string>;
 
 /** A session made for a test, and how a client sends it in either transfer method. */
-export interface TestSession {
-  session: SessionContainer;
+export interface TestSession<TPayload extends object = JSONObject> {
+  session: SessionContainer<TPayload>;
   sessionHandle: string;
   userId: string;
   tenantId: string;
@@ -58,11 +58,14 @@ export interface TestSession {
  * either transfer method:
  * `request(app.getHttpServer()).get('/me').set((await createTestSession(app, { userId: 'u1' })).headers)`.
  */
-export async function createTestSession(app: ProviderSource, input: TestSessionInput): Promise<TestSession> {
+export async function createTestSession<TPayload extends object = JSONObject>(
+  app: ProviderSource,
+  input: TestSessionInput<TPayload>,
+): Promise<TestSession<TPayload>> {
   const service = app.get<SessionService>(SessionService, { strict: false });
   const config = app.get<SessionConfig>(SESSION_CONFIG, { strict: false });
   const tenantId = input.tenantId ?? 'public';
-  const session = await service.createNewSessionWithoutRequestResponse(tenantId, input.userId, input.payload ?? null, input.sessionData ?? null);
+  const session = await service.createNewSessionWithoutRequestResponse<TPayload>(tenantId, input.userId, input.payload ?? null, input.sessionData ?? null);
   for (const [claim, value] of input.claims ?? []) await session.setClaimValue(claim, value);
   const tokens = session.getAllSessionTokensDangerously();
   const refreshToken = tokens.refreshToken!;

@@ -18,6 +18,7 @@ import {
   type SessionService,
   UserRoleClaim,
 } from '../../src';
+import { createTestSession, type ProviderSource } from '../../src/testing';
 
 /** An app's own payload type: an interface without an index signature, as apps write them. */
 interface MyPayload {
@@ -121,6 +122,17 @@ export function typedRequest(req: SessionRequest<Request, MyPayload>): void {
   expectTypeOf(req.session).toEqualTypeOf<SessionContainer<MyPayload> | undefined>();
   expectTypeOf(req.session!.getAccessTokenPayload().role).toEqualTypeOf<'admin' | 'editor' | 'reader'>();
   expectTypeOf(req.path).toEqualTypeOf<string>();
+}
+
+/** The testing kit hands out typed sessions too. */
+export async function typedTestSession(app: ProviderSource): Promise<void> {
+  const s = await createTestSession<MyPayload>(app, { userId: 'u1', payload: { role: 'reader', orgId: 'o1' }, claims: [[PlanClaim, 'pro']] });
+  expectTypeOf(s.session.getAccessTokenPayload().role).toEqualTypeOf<'admin' | 'editor' | 'reader'>();
+  expectTypeOf(s.headers).toEqualTypeOf<Record<string, string>>();
+  // @ts-expect-error the payload must match the declared type
+  await createTestSession<MyPayload>(app, { userId: 'u1', payload: { role: 'owner', orgId: 'o1' } });
+  const untyped = await createTestSession(app, { userId: 'u2' });
+  expectTypeOf(untyped.session).toEqualTypeOf<SessionContainer>();
 }
 
 export type { Controller };

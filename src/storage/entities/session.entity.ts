@@ -2,7 +2,12 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMsTransformer } from '../epoch-ms.transformer';
 import { TABLES } from '../table-names';
 
-/** One session: the hash of its current refresh token, its custom payload and private data. */
+/**
+ * One session: the hash of its current refresh token, its custom payload and private data.
+ * Identifier columns (here and in the other entities, listed in `exact-identifiers.ts`) compare
+ * byte for byte: on MySQL/MariaDB they get the server's NO PAD binary collation from the
+ * migrations or, after `synchronize`, at start (a decorator cannot know the server).
+ */
 @Entity({ name: TABLES.sessions })
 @Index('idx_nest_session_user', ['userId', 'tenantId'])
 @Index('idx_nest_session_expires', ['expiresAt'])

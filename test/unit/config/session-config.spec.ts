@@ -63,9 +63,17 @@ describe('resolveSessionConfig', () => {
     [{ jwt: { enable: true, validitySeconds: -5 } }, /jwt.validitySeconds/],
     [{ emailVerification: { mode: 'SOMETIMES', isEmailVerified: () => true } }, /emailVerification.mode/],
     [{ emailVerification: { mode: 'REQUIRED' } }, /isEmailVerified must be a function/],
+    [{ clock: { now: 5 } }, /clock must have a now\(\) method/],
   ])('refuses %j', (options, message) => {
     expect(() => resolveSessionConfig(options as never, {})).toThrow(SessionConfigError);
     expect(() => resolveSessionConfig(options as never, {})).toThrow(message);
+  });
+
+  it('reads time from the system clock unless a clock is given', () => {
+    const before = Date.now();
+    expect(resolveSessionConfig({}, {}).clock.now()).toBeGreaterThanOrEqual(before);
+    const clock = { now: () => 42 };
+    expect(resolveSessionConfig({ clock }, {}).clock).toBe(clock);
   });
 
   it('refuses an apiBasePath from an async factory that differs from the mounted one', () => {
