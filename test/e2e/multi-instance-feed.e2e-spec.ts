@@ -198,6 +198,9 @@ for (const transport of ['postgres', 'redis'] as const) {
           `statements on B/C for requests: ${queriesB.length}/${queriesC.length}; ` +
           `feed delivery (A published → applied) B ${JSON.stringify(statsB.deliveryMs)} C ${JSON.stringify(statsC.deliveryMs)}; B feed: ${JSON.stringify(statsB)}`,
       );
+      // The feed itself (A publishing → B and C applied, after which they refuse every request) ...
+      expect(Math.max(statsB.deliveryMs.p99, statsC.deliveryMs.p99)).toBeLessThan(P99_LIMIT_MS);
+      // ... and as a client sees it (includes the HTTP round trips on a shared 2-core machine).
       expect(percentile(afterAnswer, 99)).toBeLessThan(P99_LIMIT_MS);
       // Zero statements on B and C for any request: neither the bystanders' nor the refused ones.
       expect(queriesB).toEqual([]);
