@@ -23,6 +23,7 @@ export class InvalidAccessTokenError extends Error {
 export class AccessTokenService {
   private readonly cache: VerifiedTokenCache;
   private readonly clock: SessionConfig['clock'];
+  private readonly issuer: string;
 
   constructor(
     private readonly keys: SigningKeyService,
@@ -30,6 +31,7 @@ export class AccessTokenService {
   ) {
     this.cache = new VerifiedTokenCache(config.verifiedTokenCacheSize, config.verifiedTokenCacheBytes);
     this.clock = config.clock;
+    this.issuer = config.issuer;
   }
 
   /** How full the verified-token cache is (entries and estimated bytes, against its bounds). */
@@ -81,7 +83,8 @@ export class AccessTokenService {
   /**
    * The checks jose's `jwtVerify` made, on the calling thread: the header's `alg` must be the
    * key's, the signature valid, the payload a JSON object, `iat`/`nbf`/`exp` numbers where
-   * present, `nbf` not in the future, `exp` in the future; then the payload's shape.
+   * present, `nbf` not in the future, `exp` in the future; then the payload's shape and `iss`
+   * (the `issuer` option).
    */
   private verifySigned(token: string, alg: string, key: LoadedSigningKey): AccessTokenPayload {
     if (alg !== key.algorithm) throw new InvalidAccessTokenError('bad signature');
@@ -99,6 +102,8 @@ export class AccessTokenService {
     // `iss` pinned: apps sharing a key table but not an issuer never accept each other's tokens.
     if (payload.iss !== this.config.issuer) throw new InvalidAccessTokenError('bad claims');
     if (!isAccessTokenPayload(payload)) throw new InvalidAccessTokenError('bad claims');
+    // Another app's token signed with a shared key set is not ours.
+    if (payload.iss !== this.issuer) throw new InvalidAccessTokenError('bad claims');
     this.cache.set(token, payload);
     return payload;
   }

@@ -91,7 +91,7 @@ export class VerifiedTokenCache {
  * the Map entry, its key and objects. Deliberately on the high side: the bound is what matters.
  */
 export function estimateEntryBytes(token: string, payload: AccessTokenPayload): number {
-  return 2 * token.length + 4 * Buffer.byteLength(JSON.stringify(payload), 'utf8') + 256 + 2 * KEY_LENGTH;
+  return 2 * token.length + 4 * Buffer.byteLength(JSON.stringify(payload), 'utf8') + 256;
 }
 
 function deepFreeze(value: unknown): void {

@@ -14,9 +14,9 @@ import { headerTokens, jwtHeader, jwtPayload } from '../support/tokens';
  * are still refused (401 "try refresh token") when their header or claims break the rules the
  * verifier keeps from jose's `jwtVerify`: the header's `alg` must be the key's, no critical
  * extension, the payload a JSON object, `iat`/`nbf`/`exp` numbers, `nbf` not in the future, `exp`
- * present and in the future. The control case (same key, genuine header and payload) passes,
- * so every refusal is the rule's doing, not a broken signature. Cache off: every request is
- * verified.
+ * present and in the future; and `iss` must be the app's `issuer`. The control case (same key,
+ * genuine header and payload) passes, so every refusal is the rule's doing, not a broken
+ * signature. Cache off: every request is verified.
  */
 const db = testDatabaseKind();
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -67,6 +67,8 @@ describe.each(PLATFORMS)(`tokens signed with the genuine key, refused by their h
     ['payload a JSON array', () => signed(header, [payload])],
     ['payload not JSON', () => signed(header, '{"sub":')],
     ['payload missing sessionHandle', () => signed(header, { ...payload, sessionHandle: undefined })],
+    ['another issuer', () => signed(header, { ...payload, iss: 'https://other.example' })],
+    ['no issuer', () => signed(header, { ...payload, iss: undefined })],
     ['a critical header extension (crit: ["b64"], b64: true)', () => signed({ ...header, crit: ['b64'], b64: true }, payload)],
     ['header alg RS512 (signed with SHA-512 by the RS256 key)', () => signed({ ...header, alg: 'RS512' }, payload, 'sha512')],
     ['header a JSON array', () => signed([header], payload)],

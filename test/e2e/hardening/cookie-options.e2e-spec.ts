@@ -34,7 +34,7 @@ describe('cookie options validated at start', () => {
     ['cookieSameSite not lower case', { cookieSameSite: 'None' as never, cookieSecure: true }, /cookieSameSite must be one of lax, strict, none/],
     ['cookieSameSite with an attribute appended', { cookieSameSite: 'lax; Domain=evil.com' as never }, /cookieSameSite/],
     ['SameSite=None without Secure', { cookieSameSite: 'none' }, /requires cookieSecure: true/],
-    ['cookieSecure that is not a boolean', { cookieSecure: 'false' as never }, /cookieSecure must be true or false/],
+    ['cookieSecure that is not a boolean', { cookieSecure: 'false' as never }, /cookieSecure(: expected a boolean, got string| must be true or false)/],
     ['cookieHostPrefix without Secure', { cookieHostPrefix: true }, /cookieHostPrefix requires cookieSecure: true and no cookieDomain/],
     ['cookieHostPrefix with a Domain', { cookieHostPrefix: true, cookieSecure: true, cookieDomain: 'example.com' }, /cookieHostPrefix requires/],
     ['maxAccessTokenBytes above what verification accepts', { maxAccessTokenBytes: { header: 20000 } }, /maxAccessTokenBytes.header/],
