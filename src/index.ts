@@ -23,6 +23,8 @@ export { SESSION_CONFIG } from './session.constants';
 
 // Sessions
 export { SessionService } from './session/session.service';
+export type { RevocationFeedOptions, RevocationFeedTransport } from './config/revocation-feed-options';
+export type { FeedStats } from './feed/feed-stats';
 export type { SessionInformation, SessionDoesNotExist, ClaimValidationAnswer } from './session/offline-sessions';
 export type { SessionContainer, SessionTokens, PayloadUpdate } from './session/session-container';
 export type { SessionRequest } from './session/session-request';

@@ -2,6 +2,8 @@ import type { Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { resolveSessionConfig, type SessionConfig } from './config/session-config';
 import type { SessionModuleExtras, SessionModuleOptions } from './config/session-module-options';
+import { publishingSessionStore } from './feed/publishing-session-store';
+import { RevocationFeed } from './feed/revocation-feed';
 import { AuthGuard } from './guards/auth.guard';
 import { SessionErrorFilter } from './http/session-error.filter';
 import { UserRolesService } from './roles/user-roles.service';
@@ -50,8 +52,9 @@ const storageProviders: Provider[] = [
   },
   {
     provide: SessionStore,
-    inject: [SESSION_CONFIG, SESSION_DATA_SOURCE],
-    useFactory: (config: SessionConfig, dataSource: DataSource) => config.store ?? withRedactedErrors(new TypeOrmSessionStore(dataSource), 'SessionStore'),
+    inject: [SESSION_CONFIG, SESSION_DATA_SOURCE, RevocationFeed],
+    useFactory: (config: SessionConfig, dataSource: DataSource, feed: RevocationFeed) =>
+      publishingSessionStore(config.store ?? withRedactedErrors(new TypeOrmSessionStore(dataSource), 'SessionStore'), feed),
   },
   {
     provide: SigningKeyStore,
@@ -72,6 +75,7 @@ export const SESSION_PROVIDERS: Provider[] = [
     inject: [SESSION_MODULE_OPTIONS, SESSION_EXTRAS],
     useFactory: (options: SessionModuleOptions, extras: SessionModuleExtras) => resolveSessionConfig(options ?? {}, extras ?? {}),
   },
+  RevocationFeed,
   ...storageProviders,
   SigningKeyService,
   AccessTokenService,

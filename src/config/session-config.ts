@@ -10,6 +10,7 @@ import type {
   SessionModuleOptions,
   SigningAlgorithm,
 } from './session-module-options';
+import { type ResolvedRevocationFeed, resolveRevocationFeed } from './revocation-feed-options';
 import { validateSessionOptions } from './validate-options';
 
 /** The options with every default filled in; what the rest of the module reads. */
@@ -33,6 +34,7 @@ export interface SessionConfig
       | 'emailVerification'
       | 'propagatePayloadChanges'
       | 'maxAccessTokenBytes'
+      | 'revocationFeed'
     >
   > {
   database: DataSourceOptions;
@@ -52,6 +54,8 @@ export interface SessionConfig
   /** Seconds between database checks per session; undefined when propagation is off. */
   propagationIntervalSeconds?: number;
   emailVerification?: EmailVerificationOptions;
+  /** The revocation feed; undefined when off. */
+  revocationFeed?: ResolvedRevocationFeed;
   /** `{apiBasePath}/session/refresh`, the refresh cookie's path. */
   refreshPath: string;
   /** Largest access token issued per transfer method (see the option). */
@@ -163,6 +167,7 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
         : nonNegative('propagatePayloadChanges.intervalSeconds', options.propagatePayloadChanges.intervalSeconds ?? 60),
     requestProperty: options.requestProperty ?? 'session',
     clock: clock(options.clock),
+    revocationFeed: resolveRevocationFeed(options.revocationFeed),
   };
 }
 

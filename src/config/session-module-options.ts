@@ -8,6 +8,7 @@ import type { JSONObject } from '../json';
 import type { RoleStore } from '../storage/role-store';
 import type { SessionStore } from '../storage/session-store';
 import type { SigningKeyStore } from '../storage/signing-key-store';
+import type { RevocationFeedOptions } from './revocation-feed-options';
 
 /** How tokens travel: cookies (`sAccessToken`/`sRefreshToken`) or headers (`st-access-token`/`st-refresh-token`). */
 export type TokenTransferMethod = 'cookie' | 'header';
@@ -192,6 +193,11 @@ export interface SessionModuleOptions {
    * `nest-session/testing` expires tokens, claims and sessions without waiting.
    */
   clock?: Clock;
+  /**
+   * Instant revocation and payload propagation across instances with no database read per
+   * request (off by default): see {@link RevocationFeedOptions} and docs/scale.md.
+   */
+  revocationFeed?: RevocationFeedOptions;
 }
 
 /** Settings read when the module is declared, before any async factory runs. */

@@ -69,6 +69,7 @@ const OPTION_CHECKS: { [K in keyof Required<SessionModuleOptions>]: Check } = {
   verifiedTokenCacheBytes: number,
   maxAccessTokenBytes: shape({ cookie: number, header: number }),
   cookieHostPrefix: boolean,
+  revocationFeed: shape({ transport: string, redisUrl: string, channel: string, pollIntervalSeconds: number }),
 };
 
 /** Settings that belong next to `useFactory` (read when the module is declared), not in the options. */

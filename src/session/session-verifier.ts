@@ -1,8 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { SessionConfig } from '../config/session-config';
 import type { TokenTransferMethod } from '../config/session-module-options';
 import { TryRefreshTokenError, UnauthorisedError } from '../errors/session-error';
+import type { FeedRead } from '../feed/feed-verdict';
+import { RevocationFeed } from '../feed/revocation-feed';
 import { jsonEqual } from '../json';
 import { SESSION_CONFIG } from '../session.constants';
 import { SessionStore } from '../storage/session-store';
@@ -36,6 +38,7 @@ export class SessionVerifier {
     private readonly transport: TokenTransport,
     private readonly policy: ClaimPolicy,
     private readonly online: OnlineSessions,
+    @Optional() private readonly feed?: RevocationFeed,
   ) {
     const interval = config.propagationIntervalSeconds;
     this.recheckSchedule = interval === undefined ? undefined : new PayloadRecheckSchedule(interval * 1000);
@@ -125,20 +128,25 @@ export class SessionVerifier {
   private open(verified: VerifiedRequest): ActiveSession | Promise<ActiveSession> {
     const { payload, options, requiredClaims } = verified;
     const now = this.config.clock.now();
-    const readDatabase = options.checkDatabase === true || (this.recheckSchedule?.takeIfDue(payload.sessionHandle, now) ?? false);
-    if (readDatabase) return this.openFromDatabase(verified, now);
+    // The revocation feed (when on) answers from memory: revoked elsewhere, changed elsewhere (read it), or trust.
+    const feed = this.feed?.verdict(payload, verified.accessToken, now);
+    if (feed === 'revoked') throw new UnauthorisedError('session revoked');
+    const feedRead = feed === undefined || feed === 'trust' ? undefined : feed;
+    const readDatabase = options.checkDatabase === true || feedRead !== undefined || (this.recheckSchedule?.takeIfDue(payload.sessionHandle, now) ?? false);
+    if (readDatabase) return this.openFromDatabase(verified, now, feedRead);
     const session = this.online.openVerifiedNow(verified.accessToken, payload, verified.transferMethod, verified.exchange);
     if (options.overrideGlobalClaimValidators === undefined && requiredClaims.length === 0 && this.policy.noGlobalValidators) return session;
     return this.checkClaims(session, verified);
   }
 
   /** The stored session must exist; a payload changed offline is re-issued into the token now. */
-  private async openFromDatabase(verified: VerifiedRequest, now: number): Promise<ActiveSession> {
+  private async openFromDatabase(verified: VerifiedRequest, now: number, feedRead?: FeedRead): Promise<ActiveSession> {
     const { accessToken, payload } = verified;
     const record = await this.store.find(payload.sessionHandle, now);
     if (!record) throw new UnauthorisedError('session revoked');
     const changed = !jsonEqual(record.accessTokenPayload, this.payloadJwt.strip(customClaimsOf(payload)));
     const session = await this.online.openVerified({ accessToken, payload }, verified.transferMethod, verified.exchange, changed ? record.accessTokenPayload : undefined);
+    feedRead?.confirm(session.getAccessToken());
     return this.checkClaims(session, verified);
   }
 

@@ -1,8 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { SessionClaim } from '../claims/session-claim';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { UserContext } from '../claims/types';
 import type { SessionConfig } from '../config/session-config';
+import type { FeedStats } from '../feed/feed-stats';
+import { RevocationFeed } from '../feed/revocation-feed';
 import type { JSONObject } from '../json';
 import { SESSION_CONFIG } from '../session.constants';
 import { assertIdentifier } from '../storage/identifier-limits';
@@ -44,6 +46,7 @@ export class SessionService {
     private readonly keys: SigningKeyService,
     private readonly cleanupTask: SessionCleanup,
     private readonly accessTokens: AccessTokenService,
+    @Optional() private readonly feed?: RevocationFeed,
   ) {
     this.requestProperty = config.requestProperty;
   }
@@ -246,5 +249,14 @@ export class SessionService {
   /** Deletes expired sessions and retired signing keys (also runs every `cleanupInterval`). */
   cleanup(): Promise<{ sessions: number; keys: number }> {
     return this.cleanupTask.run();
+  }
+
+  /**
+   * The revocation feed's state on this instance (`revocationFeed` option): revoked handles held
+   * and their estimated memory, changed sessions, whether it is degraded (reading the database
+   * for every request), sequence and gap counters. `undefined` when the feed is off.
+   */
+  getRevocationFeedStats(): FeedStats | undefined {
+    return this.feed?.stats();
   }
 }

@@ -2,8 +2,9 @@ import type { MigrationInterface } from 'typeorm';
 import { CreateSessionTables1763800000000 } from './1763800000000-create-session-tables';
 import { CreateRoleTables1763800000001 } from './1763800000001-create-role-tables';
 import { ExactIdentifierCollation1763800000002 } from './1763800000002-exact-identifier-collation';
+import { CreateFeedLog1763800000300 } from './1763800000300-create-feed-log';
 
-export { CreateSessionTables1763800000000, CreateRoleTables1763800000001, ExactIdentifierCollation1763800000002 };
+export { CreateSessionTables1763800000000, CreateRoleTables1763800000001, ExactIdentifierCollation1763800000002, CreateFeedLog1763800000300 };
 
 /**
  * The module's schema, as TypeORM migrations, oldest first; every class works on SQLite,
@@ -18,4 +19,5 @@ export const SESSION_MIGRATIONS: Array<new () => MigrationInterface> = [
   CreateSessionTables1763800000000,
   CreateRoleTables1763800000001,
   ExactIdentifierCollation1763800000002,
+  CreateFeedLog1763800000300,
 ];
