@@ -55,7 +55,8 @@ export {
   type SessionErrorResponse,
 } from './errors/session-error';
 export { SessionConfigError } from './errors/session-config-error';
-export { ProtectedPayloadKeyError, PayloadTooLargeError } from './errors/payload-errors';
+export { SessionWriteRefusedError, ProtectedPayloadKeyError, PayloadTooLargeError, InvalidJsonValueError } from './errors/payload-errors';
+export { MAX_JSON_DEPTH } from './session/storable-json';
 export { InvalidIdentifierError } from './errors/invalid-identifier-error';
 export { SessionStorageError } from './errors/session-storage-error';
 
@@ -74,6 +75,7 @@ export { UserRolesService, type UnknownRoleError } from './roles/user-roles.serv
 
 // Storage
 export { SessionStore } from './storage/session-store';
+export { type PayloadSizeLimit, fitsPayloadSizeLimit } from './storage/payload-size-limit';
 export type { SessionRecord, StoredPayload, RefreshRotation } from './storage/session-record';
 export { SigningKeyStore, type StoredSigningKey } from './storage/signing-key-store';
 export { RoleStore, type RolesAndPermissions } from './storage/role-store';
@@ -90,3 +92,4 @@ export { SESSION_MIGRATIONS_TABLE } from './storage/session-data-source';
 export { PROTECTED_PAYLOAD_KEYS } from './tokens/protected-keys';
 export type { AccessTokenPayload, AccessTokenBase } from './tokens/access-token-payload';
 export type { JsonWebKeySet } from './tokens/signing-key.service';
+export type { VerifiedTokenCacheStats } from './tokens/verified-token-cache';

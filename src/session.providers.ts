@@ -24,6 +24,7 @@ import { TypeOrmRoleStore } from './storage/typeorm-role-store';
 import { TypeOrmSessionStore } from './storage/typeorm-session-store';
 import { TypeOrmSigningKeyStore } from './storage/typeorm-signing-key-store';
 import { AccessTokenIssuer } from './tokens/access-token-issuer';
+import { PayloadSizeGuard } from './tokens/payload-size-guard';
 import { AccessTokenService } from './tokens/access-token.service';
 import { PayloadJwtSigner } from './tokens/payload-jwt.signer';
 import { SigningKeyService } from './tokens/signing-key.service';
@@ -75,6 +76,7 @@ export const SESSION_PROVIDERS: Provider[] = [
   SigningKeyService,
   AccessTokenService,
   AccessTokenIssuer,
+  PayloadSizeGuard,
   PayloadJwtSigner,
   TokenTransport,
   ClaimPolicy,

@@ -66,6 +66,9 @@ const OPTION_CHECKS: { [K in keyof Required<SessionModuleOptions>]: Check } = {
   olderCookieDomain: string,
   exposeAccessTokenToFrontendInCookieBasedAuth: boolean,
   clock: object,
+  verifiedTokenCacheBytes: number,
+  maxAccessTokenBytes: shape({ cookie: number, header: number }),
+  cookieHostPrefix: boolean,
 };
 
 /** Settings that belong next to `useFactory` (read when the module is declared), not in the options. */

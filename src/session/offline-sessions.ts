@@ -8,8 +8,10 @@ import { SESSION_CONFIG } from '../session.constants';
 import { assertIdentifier, assertIdentifiers, assertOptionalIdentifier } from '../storage/identifier-limits';
 import { SessionStore } from '../storage/session-store';
 import { PayloadJwtSigner } from '../tokens/payload-jwt.signer';
+import { PayloadSizeGuard } from '../tokens/payload-size-guard';
 import { assertNoProtectedKeys, withoutProtectedKeys } from '../tokens/protected-keys';
 import { ClaimPolicy, type ValidatorOverride } from './claim-policy';
+import { assertStorableJson } from './storable-json';
 
 /** `getSessionInformation(handle)`: what the database holds about a session. */
 export interface SessionInformation {
@@ -43,6 +45,7 @@ export class OfflineSessions {
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly payloadJwt: PayloadJwtSigner,
     private readonly policy: ClaimPolicy,
+    private readonly sizes: PayloadSizeGuard,
   ) {}
 
   async revokeSession(sessionHandle: string): Promise<boolean> {
@@ -84,21 +87,29 @@ export class OfflineSessions {
 
   async updateSessionDataInDatabase(sessionHandle: string, data: JSONObject): Promise<boolean> {
     assertIdentifier('sessionHandle', sessionHandle);
+    assertStorableJson(data, 'sessionDataInDatabase');
     return this.store.updateSessionData(sessionHandle, { ...(data ?? {}) }, this.config.clock.now());
   }
 
-  /** One atomic statement; protected keys are refused (`{ key: null }` for them is ignored). */
+  /**
+   * One atomic statement; protected keys and unstorable JSON are refused (`{ key: null }` for
+   * protected keys is ignored), and so is a result whose token would pass the smaller token limit
+   * (the session's transfer method is not known offline): `PayloadTooLargeError`, nothing written.
+   */
   async mergeIntoAccessTokenPayload(sessionHandle: string, update: JSONObject): Promise<boolean> {
     assertIdentifier('sessionHandle', sessionHandle);
+    assertStorableJson(update, 'accessTokenPayload');
     assertNoProtectedKeys(update ?? {}, true);
-    return this.store.mergePayloadIfExists(sessionHandle, withoutProtectedKeys(update ?? {}), this.config.clock.now());
+    return this.store.mergePayloadIfExists(sessionHandle, withoutProtectedKeys(update ?? {}), this.config.clock.now(), await this.sizes.limitFor());
   }
 
+  /** The same on every live session of a user, all or none: one session past the limit refuses the whole write. */
   async mergeIntoAccessTokenPayloadForUser(userId: string, update: JSONObject, tenantId?: string): Promise<number> {
     assertIdentifier('userId', userId);
     assertOptionalIdentifier('tenantId', tenantId);
+    assertStorableJson(update, 'accessTokenPayload');
     assertNoProtectedKeys(update ?? {}, true);
-    return this.store.mergePayloadForUser(userId, tenantId, withoutProtectedKeys(update ?? {}), this.config.clock.now());
+    return this.store.mergePayloadForUser(userId, tenantId, withoutProtectedKeys(update ?? {}), this.config.clock.now(), await this.sizes.limitFor());
   }
 
   async fetchAndSetClaim<T>(sessionHandle: string, claim: SessionClaim<T>, userContext?: UserContext): Promise<boolean> {
@@ -139,9 +150,10 @@ export class OfflineSessions {
     const validators = await this.policy.validatorsFor(session, session, override, context);
     const result = await validateClaims(validators, session.customClaimsInAccessTokenPayload, session.userId, session.tenantId, context);
     if (Object.keys(result.update).length > 0) {
-      // The same protected-key rule as every other write (a claim keyed `sub` is refused).
+      // The same rules as every other write (a claim keyed `sub` is refused).
+      assertStorableJson(result.update, 'accessTokenPayload');
       assertNoProtectedKeys(result.update, true);
-      const stored = await this.store.mergePayload(session.sessionHandle, withoutProtectedKeys(result.update), this.config.clock.now());
+      const stored = await this.store.mergePayload(session.sessionHandle, withoutProtectedKeys(result.update), this.config.clock.now(), await this.sizes.limitFor());
       if (!stored) return DOES_NOT_EXIST;
     }
     return { status: 'OK', invalidClaims: result.invalidClaims };

@@ -26,8 +26,9 @@ export class AccessTokenIssuer {
   /**
    * Signs a token for `base` + `custom`. `expiresAtSeconds` keeps the current token's expiry when
    * a payload change re-issues it; a new session or a refresh starts a fresh validity period.
+   * `maxBytes`: the token limit of its transfer method (`PayloadTooLargeError` past it).
    */
-  async issue(base: AccessTokenBase, custom: JSONObject, expiresAtSeconds?: number): Promise<IssuedAccessToken> {
+  async issue(base: AccessTokenBase, custom: JSONObject, expiresAtSeconds?: number, maxBytes?: number): Promise<IssuedAccessToken> {
     const iat = Math.floor(this.config.clock.now() / 1000);
     const exp = expiresAtSeconds ?? iat + this.config.accessTokenValidity;
     const payload: AccessTokenPayload = {
@@ -37,7 +38,7 @@ export class AccessTokenIssuer {
       iat,
       exp,
     };
-    const accessToken = await this.accessTokens.sign(payload);
+    const accessToken = await this.accessTokens.sign(payload, maxBytes);
     return {
       accessToken,
       payload,

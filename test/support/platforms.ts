@@ -1,4 +1,4 @@
-import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import type { INestApplication, LoggerService, ModuleMetadata } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 
@@ -6,16 +6,20 @@ import { Test } from '@nestjs/testing';
 export type Platform = 'express' | 'fastify';
 export const PLATFORMS: Platform[] = ['express', 'fastify'];
 
-/** Builds, initialises and (for Fastify) readies a Nest app for supertest. Close it with `app.close()`. */
-export async function createTestApp(platform: Platform, metadata: ModuleMetadata): Promise<INestApplication> {
+/**
+ * Builds, initialises and (for Fastify) readies a Nest app for supertest. Close it with
+ * `app.close()`. Silent unless given a `logger` (the logs suite captures one).
+ */
+export async function createTestApp(platform: Platform, metadata: ModuleMetadata, options: { logger?: LoggerService } = {}): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
+  const logger = options.logger ?? false;
   if (platform === 'fastify') {
-    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     return app;
   }
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ logger });
   await app.init();
   return app;
 }
