@@ -8,6 +8,7 @@ import { basicApp } from '../../fixtures/basic.app';
 import { testDatabaseKind, testDatabaseOptions } from '../../support/database';
 import { createTestApp } from '../../support/platforms';
 import { SessionClient } from '../../support/session-client';
+import { sampleSessionRecord } from '../../support/store-contracts';
 import { RoleEntity, RolePermissionEntity, SESSION_ENTITIES, SESSION_MIGRATIONS, SessionConfigError, SessionEntity, SessionService, UserRoleEntity, UserRolesService } from '../../../src';
 
 /**
@@ -123,21 +124,9 @@ describe(`look-alike identities compare exactly (${db})`, () => {
       const acme = randomUUID();
       try {
         const now = Date.now();
-        await old.getRepository(SessionEntity).insert({
-          sessionHandle: acme,
-          userId: 'admin',
-          tenantId: 'acme',
-          refreshHash: 'h'.repeat(64),
-          refreshGeneration: 0,
-          refreshSalt: 's'.repeat(43),
-          rotatedAt: now,
-          antiCsrfToken: null,
-          accessTokenPayload: { mine: 'admin' },
-          sessionData: { kept: 'yes' },
-          payloadVersion: 1,
-          createdAt: now,
-          expiresAt: now + 3_600_000,
-        } as SessionEntity);
+        await old.getRepository(SessionEntity).insert(
+          sampleSessionRecord({ sessionHandle: acme, userId: 'admin', tenantId: 'acme', accessTokenPayload: { mine: 'admin' }, sessionData: { kept: 'yes' }, createdAt: now, rotatedAt: now, expiresAt: now + 3_600_000 }) as SessionEntity,
+        );
         await old.getRepository(RoleEntity).insert({ role: 'admin', createdAt: now });
         await old.getRepository(RolePermissionEntity).insert({ role: 'admin', permission: 'delete-all' });
         await old.getRepository(UserRoleEntity).insert({ tenantId: 'acme', userId: 'admin', role: 'admin' });
