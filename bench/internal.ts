@@ -15,11 +15,14 @@ import { AccessTokenService } from '../src/tokens/access-token.service';
 
 export { formatRefreshToken, refreshTokenStorageHash } from '../src/tokens/refresh-token';
 
-/** Verifies one access token (throws on a refused one) and returns its payload. */
-export type AccessTokenVerifier = (token: string) => Promise<object>;
+/**
+ * Verifies one access token (throws on a refused one) and returns its payload: synchronously
+ * when its key is loaded (the guard's path), a promise only for an unknown `kid`.
+ */
+export type AccessTokenVerifier = (token: string) => object | Promise<object>;
 
 /** The app's access-token verify function (the guard's hot path minus the session object). */
 export function accessTokenVerifier(app: INestApplicationContext): AccessTokenVerifier {
   const service = app.get(AccessTokenService, { strict: false });
-  return (token) => service.verify(token);
+  return (token) => service.verifyNow(token);
 }

@@ -27,6 +27,8 @@ export { SESSION_CONFIG } from './session.constants';
 
 // Sessions
 export { SessionService } from './session/session.service';
+export type { RevocationFeedOptions, RevocationFeedTransport } from './config/revocation-feed-options';
+export type { FeedStats } from './feed/feed-stats';
 export type { SessionInformation, SessionDoesNotExist, ClaimValidationAnswer } from './session/offline-sessions';
 export type { SessionContainer, SessionTokens, PayloadUpdate } from './session/session-container';
 export type { SessionRequest } from './session/session-request';
@@ -80,7 +82,8 @@ export {
 } from './errors/session-error';
 export { SessionConfigError } from './errors/session-config-error';
 export { SessionLimitReachedError } from './errors/session-limit-error';
-export { ProtectedPayloadKeyError, PayloadTooLargeError } from './errors/payload-errors';
+export { SessionWriteRefusedError, ProtectedPayloadKeyError, PayloadTooLargeError, InvalidJsonValueError } from './errors/payload-errors';
+export { MAX_JSON_DEPTH } from './session/storable-json';
 export { InvalidIdentifierError } from './errors/invalid-identifier-error';
 export { SessionStorageError } from './errors/session-storage-error';
 
@@ -100,6 +103,7 @@ export { UserRolesService, type UnknownRoleError } from './roles/user-roles.serv
 
 // Storage
 export { SessionStore } from './storage/session-store';
+export { type PayloadSizeLimit, fitsPayloadSizeLimit } from './storage/payload-size-limit';
 export type { SessionRecord, StoredPayload, RefreshRotation, ClientMetadata } from './storage/session-record';
 export type { SessionCap, SessionCapPolicy, CappedCreation } from './storage/session-cap';
 export { SigningKeyStore, type StoredSigningKey } from './storage/signing-key-store';
@@ -117,3 +121,4 @@ export { SESSION_MIGRATIONS_TABLE } from './storage/session-data-source';
 export { PROTECTED_PAYLOAD_KEYS } from './tokens/protected-keys';
 export type { AccessTokenPayload, AccessTokenBase } from './tokens/access-token-payload';
 export type { JsonWebKeySet } from './tokens/signing-key.service';
+export type { VerifiedTokenCacheStats } from './tokens/verified-token-cache';

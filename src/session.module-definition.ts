@@ -2,12 +2,12 @@ import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { SessionModuleExtras, SessionModuleOptions } from './config/session-module-options';
-import { AuthGuard } from './guards/auth.guard';
 import { SessionErrorFilter } from './http/session-error.filter';
 import { createSessionRoutesController, WellKnownJwksController } from './http/session-routes.controller';
 import { SESSION_EXTRAS } from './session.constants';
 import { SESSION_ENTITIES } from './storage/entities';
 import { SESSION_APP_DATA_SOURCE } from './storage/session-data-source';
+import { GlobalAuthGuard } from './websockets/global-auth.guard';
 
 /**
  * `forRoot` / `forRootAsync` come from Nest's builder. Extras are read at declaration time,
@@ -34,7 +34,8 @@ export const {
         { provide: SESSION_EXTRAS, useValue: extras },
         { provide: APP_FILTER, useExisting: SessionErrorFilter },
       ];
-      if (extras.globalGuard) providers.push({ provide: APP_GUARD, useClass: AuthGuard });
+      // AuthGuard for routes and resolvers, WsAuthGuard's check for gateway messages (Nest 12 runs global guards there).
+      if (extras.globalGuard) providers.push({ provide: APP_GUARD, useClass: GlobalAuthGuard });
       const imports = [...(definition.imports ?? [])];
       if (extras.dataSourceName !== undefined) {
         imports.push(TypeOrmModule.forFeature(SESSION_ENTITIES, extras.dataSourceName));

@@ -2,6 +2,8 @@ import type { Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { resolveSessionConfig, type SessionConfig } from './config/session-config';
 import type { SessionModuleExtras, SessionModuleOptions } from './config/session-module-options';
+import { publishingSessionStore } from './feed/publishing-session-store';
+import { RevocationFeed } from './feed/revocation-feed';
 import { AuthGuard } from './guards/auth.guard';
 import { SessionErrorFilter } from './http/session-error.filter';
 import { UserRolesService } from './roles/user-roles.service';
@@ -26,6 +28,7 @@ import { TypeOrmRoleStore } from './storage/typeorm-role-store';
 import { TypeOrmSessionStore } from './storage/typeorm-session-store';
 import { TypeOrmSigningKeyStore } from './storage/typeorm-signing-key-store';
 import { AccessTokenIssuer } from './tokens/access-token-issuer';
+import { PayloadSizeGuard } from './tokens/payload-size-guard';
 import { AccessTokenService } from './tokens/access-token.service';
 import { PayloadJwtSigner } from './tokens/payload-jwt.signer';
 import { SigningKeyService } from './tokens/signing-key.service';
@@ -51,8 +54,9 @@ const storageProviders: Provider[] = [
   },
   {
     provide: SessionStore,
-    inject: [SESSION_CONFIG, SESSION_DATA_SOURCE],
-    useFactory: (config: SessionConfig, dataSource: DataSource) => config.store ?? withRedactedErrors(new TypeOrmSessionStore(dataSource), 'SessionStore'),
+    inject: [SESSION_CONFIG, SESSION_DATA_SOURCE, RevocationFeed],
+    useFactory: (config: SessionConfig, dataSource: DataSource, feed: RevocationFeed) =>
+      publishingSessionStore(config.store ?? withRedactedErrors(new TypeOrmSessionStore(dataSource), 'SessionStore'), feed),
   },
   {
     provide: SigningKeyStore,
@@ -73,10 +77,12 @@ export const SESSION_PROVIDERS: Provider[] = [
     inject: [SESSION_MODULE_OPTIONS, SESSION_EXTRAS],
     useFactory: (options: SessionModuleOptions, extras: SessionModuleExtras) => resolveSessionConfig(options ?? {}, extras ?? {}),
   },
+  RevocationFeed,
   ...storageProviders,
   SigningKeyService,
   AccessTokenService,
   AccessTokenIssuer,
+  PayloadSizeGuard,
   PayloadJwtSigner,
   TokenTransport,
   ClaimPolicy,

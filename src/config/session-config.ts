@@ -13,6 +13,7 @@ import type {
   SessionModuleOptions,
   SigningAlgorithm,
 } from './session-module-options';
+import { type ResolvedRevocationFeed, resolveRevocationFeed } from './revocation-feed-options';
 import { validateSessionOptions } from './validate-options';
 
 /** The options with every default filled in; what the rest of the module reads. */
@@ -40,6 +41,8 @@ export interface SessionConfig
       | 'maxSessionsPerUser'
       | 'sessionCapPolicy'
       | 'routeThrottle'
+      | 'maxAccessTokenBytes'
+      | 'revocationFeed'
     >
   > {
   database: DataSourceOptions;
@@ -59,6 +62,8 @@ export interface SessionConfig
   /** Seconds between database checks per session; undefined when propagation is off. */
   propagationIntervalSeconds?: number;
   emailVerification?: EmailVerificationOptions;
+  /** The revocation feed; undefined when off. */
+  revocationFeed?: ResolvedRevocationFeed;
   /** `{apiBasePath}/session/refresh`, the refresh cookie's path. */
   refreshPath: string;
   deviceMetadata: DeviceMetadataConfig;
@@ -67,6 +72,10 @@ export interface SessionConfig
   routeThrottle?: SessionModuleOptions['routeThrottle'];
   /** The per-user cap; undefined: none. */
   sessionCap?: SessionCap;
+  /** Largest access token issued per transfer method (see the option). */
+  maxAccessTokenBytes: { cookie: number; header: number };
+  /** Cookie names: SuperTokens' `sAccessToken` / `sRefreshToken`, prefixed with `cookieHostPrefix`. */
+  cookieNames: { access: string; refresh: string };
 }
 
 /** The resolved `deviceMetadata` option. */
@@ -75,6 +84,13 @@ export interface DeviceMetadataConfig {
   ipHashSecret?: string;
   userAgent: boolean;
 }
+
+/** What verification accepts; no limit may be above it. */
+const MAX_VERIFIED_TOKEN_BYTES = 16 * 1024;
+/** Browsers keep cookies whose whole `Set-Cookie` value (name, value, attributes) stays within this. */
+const COOKIE_BYTES = 4095;
+/** Header-mode default: token + front-token within Node's 16 KiB header limit. */
+const DEFAULT_HEADER_TOKEN_BYTES = 7168;
 
 const DAY = 24 * 60 * 60;
 const ALGORITHMS: SigningAlgorithm[] = ['RS256', 'ES256', 'EdDSA'];
@@ -86,21 +102,32 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
   validateSessionOptions(options);
   // Routes are mounted at declaration (extras), before an async factory runs; the options may
   // only repeat that path, or the refresh cookie's path would not match the refresh route.
+  checkPathOption('apiBasePath', extras.apiBasePath);
+  checkPathOption('apiBasePath', options.apiBasePath);
   const mounted = normalisePath(extras.apiBasePath ?? '/auth');
   if (options.apiBasePath !== undefined && normalisePath(options.apiBasePath) !== mounted) {
     throw new SessionConfigError(
-      `apiBasePath "${options.apiBasePath}" from the options factory differs from the mounted "${mounted}"; with forRootAsync, give apiBasePath next to useFactory`,
+      `apiBasePath ${JSON.stringify(options.apiBasePath)} from the options factory differs from the mounted "${mounted}"; with forRootAsync, give apiBasePath next to useFactory`,
     );
   }
   const apiBasePath = mounted;
   const cookieSameSite = options.cookieSameSite ?? 'lax';
   const cookieSecure = options.cookieSecure ?? false;
+  if (typeof cookieSecure !== 'boolean') throw new SessionConfigError('cookieSecure must be true or false');
+  const cookieDomain = checkCookieDomain(options.cookieDomain);
+  const cookieHostPrefix = options.cookieHostPrefix ?? false;
+  if (cookieHostPrefix && (!cookieSecure || cookieDomain !== undefined)) {
+    throw new SessionConfigError('cookieHostPrefix requires cookieSecure: true and no cookieDomain (browsers refuse __Host- cookies otherwise)');
+  }
+  const cookieNames = cookieHostPrefix ? { access: '__Host-sAccessToken', refresh: '__Secure-sRefreshToken' } : { access: 'sAccessToken', refresh: 'sRefreshToken' };
   const antiCsrf = options.antiCsrf ?? (cookieSameSite === 'none' ? 'VIA_CUSTOM_HEADER' : 'NONE');
   const signingAlgorithm = options.signingAlgorithm ?? 'RS256';
   const issuer = options.issuer ?? 'nest-session';
   const accessTokenValidity = positive('accessTokenValidity', options.accessTokenValidity ?? 3600);
 
-  if (!SAME_SITE.includes(cookieSameSite)) throw new SessionConfigError(`cookieSameSite must be one of ${SAME_SITE.join(', ')}`);
+  if (!SAME_SITE.includes(cookieSameSite)) {
+    throw new SessionConfigError(`cookieSameSite must be one of ${SAME_SITE.join(', ')} (lower case), got ${JSON.stringify(cookieSameSite)}`);
+  }
   if (!ANTI_CSRF.includes(antiCsrf)) throw new SessionConfigError(`antiCsrf must be one of ${ANTI_CSRF.join(', ')}`);
   if (!ALGORITHMS.includes(signingAlgorithm)) throw new SessionConfigError(`signingAlgorithm must be one of ${ALGORITHMS.join(', ')}`);
   if (cookieSameSite === 'none' && !cookieSecure) {
@@ -125,8 +152,17 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
     issuer,
     cookieSecure,
     cookieSameSite,
-    cookieDomain: options.cookieDomain,
-    olderCookieDomain: olderCookieDomain(options.olderCookieDomain, options.cookieDomain),
+    cookieDomain,
+    cookieHostPrefix,
+    cookieNames,
+    maxAccessTokenBytes: tokenLimits(options.maxAccessTokenBytes, {
+      name: cookieNames.access,
+      sameSite: cookieSameSite,
+      secure: cookieSecure,
+      domain: cookieDomain,
+    }),
+    verifiedTokenCacheBytes: nonNegative('verifiedTokenCacheBytes', options.verifiedTokenCacheBytes ?? 32 * 1024 * 1024),
+    olderCookieDomain: olderCookieDomain(options.olderCookieDomain, cookieDomain),
     exposeAccessTokenToFrontendInCookieBasedAuth: options.exposeAccessTokenToFrontendInCookieBasedAuth ?? false,
     antiCsrf,
     getTokenTransferMethod: options.getTokenTransferMethod,
@@ -160,6 +196,7 @@ export function resolveSessionConfig(options: SessionModuleOptions, extras: Sess
     auditLog: options.auditLog ?? false,
     routeThrottle: options.routeThrottle,
     sessionCap: sessionCap(options.maxSessionsPerUser, options.sessionCapPolicy),
+    revocationFeed: resolveRevocationFeed(options.revocationFeed),
   };
 }
 
@@ -206,6 +243,53 @@ function emailVerification(option: EmailVerificationOptions | undefined): EmailV
   if (option.mode !== 'REQUIRED' && option.mode !== 'OPTIONAL') throw new SessionConfigError('emailVerification.mode must be REQUIRED or OPTIONAL');
   if (typeof option.isEmailVerified !== 'function') throw new SessionConfigError('emailVerification.isEmailVerified must be a function');
   return option;
+}
+
+/**
+ * The token limits per transfer method. The cookie default is what is left of {@link COOKIE_BYTES}
+ * once the name and the attributes the transport writes (`transport/cookies.ts`) are counted.
+ */
+function tokenLimits(
+  option: SessionModuleOptions['maxAccessTokenBytes'],
+  cookie: { name: string; sameSite: CookieSameSite; secure: boolean; domain?: string },
+): { cookie: number; header: number } {
+  const attributes = [
+    `${cookie.name}=`,
+    'Path=/',
+    `Expires=${new Date(Date.UTC(9999, 11, 31)).toUTCString()}`,
+    ...(cookie.domain ? [`Domain=${cookie.domain}`] : []),
+    'HttpOnly',
+    ...(cookie.secure ? ['Secure'] : []),
+    `SameSite=${cookie.sameSite[0].toUpperCase()}${cookie.sameSite.slice(1)}`,
+  ].join('; ');
+  const limits = { cookie: option?.cookie ?? COOKIE_BYTES - Buffer.byteLength(attributes), header: option?.header ?? DEFAULT_HEADER_TOKEN_BYTES };
+  for (const [method, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value < 1024 || value > MAX_VERIFIED_TOKEN_BYTES) {
+      throw new SessionConfigError(`maxAccessTokenBytes.${method} must be a whole number of bytes from 1024 to ${MAX_VERIFIED_TOKEN_BYTES}, got ${value}`);
+    }
+  }
+  return limits;
+}
+
+/** Characters a URL path and a cookie `Path` attribute share; anything else (`;`, CR, LF, spaces) could forge cookie attributes. */
+const SAFE_PATH = /^[A-Za-z0-9\-._~!$&'()*+,=:@%/]*$/;
+
+function checkPathOption(name: string, value: string | undefined): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || !SAFE_PATH.test(value)) {
+    throw new SessionConfigError(`${name} ${JSON.stringify(value)} may only hold URL path characters: it becomes the refresh cookie's Path attribute`);
+  }
+}
+
+/** A host name (optionally with a leading dot) or an IPv4 address; anything else could inject Set-Cookie attributes. */
+const HOST_NAME = /^\.?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+function checkCookieDomain(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length > 253 || !HOST_NAME.test(value)) {
+    throw new SessionConfigError(`cookieDomain ${JSON.stringify(value)} is not a host name: it is written into the Set-Cookie header as is`);
+  }
+  return value;
 }
 
 function normalisePath(path: string): string {

@@ -9,6 +9,7 @@ import type { RoleStore } from '../storage/role-store';
 import type { SessionCapPolicy } from '../storage/session-cap';
 import type { SessionStore } from '../storage/session-store';
 import type { SigningKeyStore } from '../storage/signing-key-store';
+import type { RevocationFeedOptions } from './revocation-feed-options';
 
 /** How tokens travel: cookies (`sAccessToken`/`sRefreshToken`) or headers (`st-access-token`/`st-refresh-token`). */
 export type TokenTransferMethod = 'cookie' | 'header';
@@ -183,6 +184,30 @@ export interface SessionModuleOptions {
   signingKeyRotationInterval?: number;
   /** Entries in the in-memory cache of verified access tokens (default 10000; 0 disables). */
   verifiedTokenCacheSize?: number;
+  /**
+   * Memory the cache of verified access tokens may hold, in bytes (tokens and their payloads, as
+   * estimated by `SessionService.getVerifiedTokenCacheStats()`; default 32 MiB; 0 disables the
+   * cache). Whichever of this and `verifiedTokenCacheSize` is reached first evicts the oldest.
+   */
+  verifiedTokenCacheBytes?: number;
+  /**
+   * The largest access token the module issues, in bytes, per transfer method. A payload write
+   * that would make a longer token is refused with `PayloadTooLargeError` (400 over HTTP) before
+   * anything is stored. Defaults: `cookie` — whatever keeps the whole `Set-Cookie` value of
+   * `sAccessToken` within 4095 bytes with your cookie attributes (browsers drop larger cookies),
+   * about 3.9 KB; `header` — 7168, so the token and the front-token (about as long) stay within
+   * the 16 KiB header limits of Node's HTTP server and client. At most 16384 (what verification
+   * accepts). Writes by handle or per user do not know the session's transfer method: they use
+   * the smaller of the two.
+   */
+  maxAccessTokenBytes?: { cookie?: number; header?: number };
+  /**
+   * Name the session cookies with the `__Host-` prefix (access token) and `__Secure-` prefix
+   * (refresh token, whose narrow `Path` `__Host-` forbids), for apps served from one host: the
+   * browser then refuses such cookies from any sibling or parent domain and over plain HTTP.
+   * Requires `cookieSecure: true` and no `cookieDomain` (default false).
+   */
+  cookieHostPrefix?: boolean;
   /** Seconds between sweeps that delete expired sessions and keys (default 3600; 0 disables). */
   cleanupInterval?: number;
   /** Validators checked on every guarded route. */
@@ -212,6 +237,11 @@ export interface SessionModuleOptions {
    * `nest-session/testing` expires tokens, claims and sessions without waiting.
    */
   clock?: Clock;
+  /**
+   * Instant revocation and payload propagation across instances with no database read per
+   * request (off by default): see {@link RevocationFeedOptions} and docs/scale.md.
+   */
+  revocationFeed?: RevocationFeedOptions;
   /**
    * At most this many live sessions per user and tenant (default: no cap), enforced atomically
    * at creation on every database: concurrent sign-ins never exceed it. See `sessionCapPolicy`.

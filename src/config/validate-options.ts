@@ -67,6 +67,10 @@ const OPTION_CHECKS: { [K in keyof Required<SessionModuleOptions>]: Check } = {
   olderCookieDomain: string,
   exposeAccessTokenToFrontendInCookieBasedAuth: boolean,
   clock: object,
+  verifiedTokenCacheBytes: number,
+  maxAccessTokenBytes: shape({ cookie: number, header: number }),
+  cookieHostPrefix: boolean,
+  revocationFeed: shape({ transport: string, redisUrl: string, channel: string, pollIntervalSeconds: number }),
   absoluteSessionLifetime: number,
   maxSessionsPerUser: number,
   sessionCapPolicy: string, // the allowed values: resolveSessionConfig

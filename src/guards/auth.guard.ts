@@ -13,6 +13,16 @@ import type { VerifySessionOptions } from '../session/verify-session-options';
 const GUARD_WITHOUT_MODULE =
   'AuthGuard is used but this app has no SessionModule: import SessionModule.forRoot(...) (or forRootAsync) in the application module';
 
+/** What a guard does on one route, read from the route's metadata on its first request. */
+interface RoutePlan {
+  /** A built-in route (refresh, signout) or, for a metadata-only guard, a `@Public()` one. */
+  skip: boolean;
+  options: VerifySessionOptions;
+  requiredClaims: readonly SessionClaimValidator[];
+}
+
+const SKIP: RoutePlan = Object.freeze({ skip: true, options: Object.freeze({}), requiredClaims: Object.freeze([]) });
+
 /**
  * Verifies the session of a request and runs its claim validators (global, per-route override,
  * `@RequireClaim`). Works as `@UseGuards(AuthGuard)`, as
@@ -27,6 +37,16 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
   private readonly reflector: Reflector;
   /** A guard without constructor options acts on route metadata alone. */
   private readonly metadataOnly: boolean;
+  /**
+   * Route plans by controller class, then handler. Metadata is set by decorators when classes
+   * are defined, so it is read once per route, not on every request (7 reflect-metadata reads
+   * and two object spreads less per request).
+   */
+  private readonly plans = new WeakMap<object, WeakMap<object, RoutePlan>>();
+  /** False when a subclass overrides a metadata reader: its answer may change per request, so it is asked every time. */
+  private readonly cachesPlans: boolean;
+  /** False when a subclass overrides `verify` or `attachSession`: they are then called as before. */
+  private readonly ownVerification: boolean;
 
   constructor(
     @Optional() options?: VerifySessionOptions,
@@ -37,6 +57,9 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     this.options = options ?? {};
     this.metadataOnly = Object.keys(this.options).length === 0;
     this.reflector = reflector ?? new Reflector();
+    const base = AuthGuard.prototype;
+    this.cachesPlans = this.isPublic === base.isPublic && this.getOptions === base.getOptions && this.getRequiredClaims === base.getRequiredClaims;
+    this.ownVerification = this.verify === base.verify && this.attachSession === base.attachSession;
   }
 
   /**
@@ -52,18 +75,35 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     if (server && !appServiceOnServer(server)) throw new SessionConfigError(GUARD_WITHOUT_MODULE);
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    // The refresh and signout routes do their own checks: a guard there (even a global one with
-    // options) would answer "try refresh token" to the very request meant to refresh.
-    if (this.reflector.get<boolean | undefined>(BUILT_IN_ROUTE_METADATA, context.getClass())) return true;
-    if (this.isPublic(context)) return true;
+  /**
+   * Answers synchronously (`true`, or a thrown 401/403) when nothing needs awaiting: a token
+   * cached or signed by a known key, no database read, no claim validator on the route.
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const handler = context.getHandler();
+    const plan = this.planFor(context, handler);
+    if (plan.skip) return true;
     const exchange = this.getHttpExchange(context);
     // A second metadata-only guard on the same route (the global guard plus `@VerifySession()` /
     // `@UseGuards(AuthGuard)`) would repeat the same verification, claim refetches and
     // `checkDatabase` query: do it once.
-    if (this.metadataOnly && readRequestState(exchange.request)?.verifiedFor === context.getHandler()) return true;
-    const session = await this.verify(exchange, this.getOptions(context), this.getRequiredClaims(context));
-    this.attachSession(exchange, session, this.metadataOnly ? context.getHandler() : undefined);
+    if (this.metadataOnly && readRequestState(exchange.request)?.verifiedFor === handler) return true;
+    const verifiedFor = this.metadataOnly ? handler : undefined;
+    if (!this.ownVerification) {
+      return this.verify(exchange, { ...plan.options }, [...plan.requiredClaims]).then((session) => {
+        this.attachSession(exchange, session, verifiedFor);
+        return true;
+      });
+    }
+    const service = this.serviceFor(exchange);
+    const session = service.verifyForRoute(exchange.request, exchange.response, plan.options, plan.requiredClaims);
+    if (session instanceof Promise) {
+      return session.then((verified) => {
+        attach(service, exchange, verified, verifiedFor);
+        return true;
+      });
+    }
+    attach(service, exchange, session, verifiedFor);
     return true;
   }
 
@@ -100,21 +140,37 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     options: VerifySessionOptions,
     requiredClaims: SessionClaimValidator[],
   ): Promise<SessionContainer | undefined> {
-    const override = options.overrideGlobalClaimValidators;
-    const withRequired: VerifySessionOptions['overrideGlobalClaimValidators'] =
-      requiredClaims.length === 0
-        ? override
-        : async (globalValidators, session, userContext) => [
-            ...(override ? await override(globalValidators, session, userContext) : globalValidators),
-            ...requiredClaims,
-          ];
-    return this.serviceFor(exchange).getSession(exchange.request, exchange.response, { ...options, overrideGlobalClaimValidators: withRequired });
+    return this.serviceFor(exchange).verifyForRoute(exchange.request, exchange.response, options, requiredClaims);
   }
 
   /** Puts the session where `@Session()` (ours and Nest's own) reads it. */
   protected attachSession(exchange: RequestExchange, session: SessionContainer | undefined, verifiedFor?: unknown): void {
-    writeRequestState(exchange.request, { session, verifiedFor });
-    (exchange.request as Record<string, unknown>)[this.serviceFor(exchange).requestProperty] = session;
+    attach(this.serviceFor(exchange), exchange, session, verifiedFor);
+  }
+
+  /** The route's plan: cached per class and handler unless a subclass reads metadata its own way. */
+  private planFor(context: ExecutionContext, handler: object): RoutePlan {
+    if (!this.cachesPlans) return this.readPlan(context);
+    const controller = context.getClass();
+    let byHandler = this.plans.get(controller);
+    if (byHandler === undefined) {
+      byHandler = new WeakMap();
+      this.plans.set(controller, byHandler);
+    }
+    let plan = byHandler.get(handler);
+    if (plan === undefined) {
+      plan = this.readPlan(context);
+      byHandler.set(handler, plan);
+    }
+    return plan;
+  }
+
+  private readPlan(context: ExecutionContext): RoutePlan {
+    // The refresh and signout routes do their own checks: a guard there (even a global one with
+    // options) would answer "try refresh token" to the very request meant to refresh.
+    if (this.reflector.get<boolean | undefined>(BUILT_IN_ROUTE_METADATA, context.getClass())) return SKIP;
+    if (this.isPublic(context)) return SKIP;
+    return Object.freeze({ skip: false, options: Object.freeze(this.getOptions(context)), requiredClaims: Object.freeze(this.getRequiredClaims(context)) });
   }
 
   private serviceFor(exchange: RequestExchange): SessionService {
@@ -124,4 +180,10 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     }
     return service;
   }
+}
+
+/** Puts the session in the request's slot (for `@Session()`) and under the `requestProperty` option. */
+function attach(service: SessionService, exchange: RequestExchange, session: SessionContainer | undefined, verifiedFor: unknown): void {
+  writeRequestState(exchange.request, { session, verifiedFor });
+  (exchange.request as Record<string, unknown>)[service.requestProperty] = session;
 }

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Injectable } f
 import { HttpAdapterHost } from '@nestjs/core';
 import type { SessionConfig } from '../config/session-config';
 import type { TokenTransferMethod } from '../config/session-module-options';
+import { SessionWriteRefusedError } from '../errors/payload-errors';
 import { SessionError, type SessionErrorResponse } from '../errors/session-error';
 import { SESSION_CONFIG } from '../session.constants';
 import { headersSent, type RequestLike } from '../transport/http-objects';
@@ -15,18 +16,19 @@ import { exchangeOfHost } from './http-exchange';
  * them, then the `errorHandlers` answer or the default body. The module registers it as a global
  * filter that catches only `SessionError`, so the app's own filters keep every other error.
  */
-@Catch(SessionError)
+@Catch(SessionError, SessionWriteRefusedError)
 @Injectable()
-export class SessionErrorFilter implements ExceptionFilter<SessionError> {
+export class SessionErrorFilter implements ExceptionFilter<SessionError | SessionWriteRefusedError> {
   constructor(
     @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
     private readonly transport: TokenTransport,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  catch(error: SessionError, host: ArgumentsHost): unknown {
+  catch(error: SessionError | SessionWriteRefusedError, host: ArgumentsHost): unknown {
     const exchange = exchangeOfHost(host);
     if (!exchange) return error;
+    if (error instanceof SessionWriteRefusedError) return this.refusedWrite(error, host, exchange.response);
     const { request, response } = exchange;
     if (response && !headersSent(response)) {
       const methods = this.tokensToClear(error);
@@ -42,6 +44,15 @@ export class SessionErrorFilter implements ExceptionFilter<SessionError> {
     // A non-object body is wrapped the way Nest wraps an HttpException's string response.
     const body = answer.body !== null && typeof answer.body === 'object' ? answer.body : { statusCode: answer.statusCode, message: answer.body };
     adapter.reply(response, body, answer.statusCode);
+    return undefined;
+  }
+
+  /** A refused payload or session-data write: 400 with the error's JSON body; the session and its tokens are untouched. */
+  private refusedWrite(error: SessionWriteRefusedError, host: ArgumentsHost, response: unknown): unknown {
+    if (host.getType() !== 'http' || !response) return error;
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter.isHeadersSent(response)) return adapter.end(response);
+    adapter.reply(response, error.getResponse(), error.getStatus());
     return undefined;
   }
 

@@ -54,6 +54,16 @@ export class ClaimPolicy {
     return option(defaults, { userId, tenantId, userContext });
   }
 
+  /**
+   * True when every session's global validator list is empty whatever the user (no built-in
+   * default, no `globalClaimValidators` or an empty array): a route with no validators of its
+   * own then has nothing to check, and its verification needs no user context and no promise.
+   */
+  get noGlobalValidators(): boolean {
+    const option = this.config.globalClaimValidators;
+    return this.config.emailVerification?.mode !== 'REQUIRED' && (option === undefined || (Array.isArray(option) && option.length === 0));
+  }
+
   /** The global validators, or what `override` makes of them for `subject`. */
   async validatorsFor<S>(
     user: { userId: string; tenantId: string },

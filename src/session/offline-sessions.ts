@@ -9,11 +9,13 @@ import { SESSION_CONFIG } from '../session.constants';
 import { assertIdentifier, assertIdentifiers, assertOptionalIdentifier } from '../storage/identifier-limits';
 import { SessionStore } from '../storage/session-store';
 import { PayloadJwtSigner } from '../tokens/payload-jwt.signer';
+import { PayloadSizeGuard } from '../tokens/payload-size-guard';
 import { assertNoProtectedKeys, withoutProtectedKeys } from '../tokens/protected-keys';
 import { SessionEvents } from '../events/session-events';
 import type { SessionRevokeReason } from '../events/session-event';
 import type { SessionRecord } from '../storage/session-record';
 import { ClaimPolicy, type ValidatorOverride } from './claim-policy';
+import { assertStorableJson } from './storable-json';
 import { revokedEvent } from './lifecycle-events';
 import { absoluteEndOf } from './session-lifetime';
 
@@ -55,6 +57,7 @@ export class OfflineSessions {
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly payloadJwt: PayloadJwtSigner,
     private readonly policy: ClaimPolicy,
+    private readonly sizes: PayloadSizeGuard,
     private readonly events: SessionEvents,
   ) {}
 
@@ -146,15 +149,21 @@ export class OfflineSessions {
 
   async updateSessionDataInDatabase(sessionHandle: string, data: JSONObject): Promise<boolean> {
     assertIdentifier('sessionHandle', sessionHandle);
+    assertStorableJson(data, 'sessionDataInDatabase');
     return this.store.updateSessionData(sessionHandle, { ...(data ?? {}) }, this.config.clock.now());
   }
 
-  /** One atomic statement; protected keys are refused (`{ key: null }` for them is ignored). */
+  /**
+   * One atomic statement; protected keys and unstorable JSON are refused (`{ key: null }` for
+   * protected keys is ignored), and so is a result whose token would pass the smaller token limit
+   * (the session's transfer method is not known offline): `PayloadTooLargeError`, nothing written.
+   */
   async mergeIntoAccessTokenPayload(sessionHandle: string, update: JSONObject): Promise<boolean> {
     assertIdentifier('sessionHandle', sessionHandle);
+    assertStorableJson(update, 'accessTokenPayload');
     assertNoProtectedKeys(update ?? {}, true);
     const clean = withoutProtectedKeys(update ?? {});
-    const merged = await this.store.mergePayloadIfExists(sessionHandle, clean, this.config.clock.now());
+    const merged = await this.store.mergePayloadIfExists(sessionHandle, clean, this.config.clock.now(), await this.sizes.limitFor());
     if (merged) await this.reportPayloadChange({ sessionHandle, userId: null, tenantId: null }, clean);
     return merged;
   }
@@ -167,12 +176,14 @@ export class OfflineSessions {
     await this.events.emit({ type: 'session.payload-changed', ...session, keys: Object.keys(update), mode: 'offline', at: this.config.clock.now() });
   }
 
+  /** The same on every live session of a user, all or none: one session past the limit refuses the whole write. */
   async mergeIntoAccessTokenPayloadForUser(userId: string, update: JSONObject, tenantId?: string): Promise<number> {
     assertIdentifier('userId', userId);
     assertOptionalIdentifier('tenantId', tenantId);
+    assertStorableJson(update, 'accessTokenPayload');
     assertNoProtectedKeys(update ?? {}, true);
     const clean = withoutProtectedKeys(update ?? {});
-    const changed = await this.store.mergePayloadForUser(userId, tenantId, clean, this.config.clock.now());
+    const changed = await this.store.mergePayloadForUser(userId, tenantId, clean, this.config.clock.now(), await this.sizes.limitFor());
     if (changed > 0) await this.reportPayloadChange({ sessionHandle: null, userId, tenantId: tenantId ?? null }, clean);
     return changed;
   }
@@ -215,10 +226,11 @@ export class OfflineSessions {
     const validators = await this.policy.validatorsFor(session, session, override, context);
     const result = await validateClaims(validators, session.customClaimsInAccessTokenPayload, session.userId, session.tenantId, context);
     if (Object.keys(result.update).length > 0) {
-      // The same protected-key rule as every other write (a claim keyed `sub` is refused).
+      // The same rules as every other write (a claim keyed `sub` is refused).
+      assertStorableJson(result.update, 'accessTokenPayload');
       assertNoProtectedKeys(result.update, true);
       const clean = withoutProtectedKeys(result.update);
-      const stored = await this.store.mergePayload(session.sessionHandle, clean, this.config.clock.now());
+      const stored = await this.store.mergePayload(session.sessionHandle, clean, this.config.clock.now(), await this.sizes.limitFor());
       if (!stored) return DOES_NOT_EXIST;
       await this.reportPayloadChange(session, clean);
     }

@@ -1,23 +1,27 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { UserContext } from '../claims/types';
 import { validateClaims } from '../claims/validate-claims';
 import type { SessionConfig } from '../config/session-config';
 import type { TokenTransferMethod } from '../config/session-module-options';
+import { PayloadTooLargeError } from '../errors/payload-errors';
 import { InvalidClaimsError, UnauthorisedError } from '../errors/session-error';
 import { type SessionDevice, toSessionDevice } from '../devices/session-device';
-import type { JSONObject } from '../json';
+import { jsonEqual, type JSONObject } from '../json';
 import { SESSION_CONFIG } from '../session.constants';
 import type { SessionRecord } from '../storage/session-record';
 import { SessionStore } from '../storage/session-store';
 import { AccessTokenIssuer, type IssuedAccessToken } from '../tokens/access-token-issuer';
-import { baseOf } from '../tokens/access-token-payload';
+import { type AccessTokenPayload, baseOf } from '../tokens/access-token-payload';
+import { PayloadJwtSigner } from '../tokens/payload-jwt.signer';
+import { PayloadSizeGuard } from '../tokens/payload-size-guard';
 import { assertNoProtectedKeys, customClaimsOf, customPartOfReplacement, withoutProtectedKeys } from '../tokens/protected-keys';
 import type { HttpExchange } from '../transport/http-objects';
 import { TokenTransport } from '../transport/token-transport';
 import { ActiveSession, type SessionOperations, type SessionState } from './active-session';
 import { SessionEvents } from '../events/session-events';
 import { ClaimPolicy } from './claim-policy';
+import { assertStorableJson } from './storable-json';
 import { revokedEvent } from './lifecycle-events';
 
 /** Every token of a new or refreshed session. */
@@ -40,12 +44,16 @@ export type OpeningTokens = Pick<IssuedAccessToken, 'accessToken' | 'payload'> &
  */
 @Injectable()
 export class OnlineSessions implements SessionOperations {
+  private readonly logger = new Logger('SessionPayload');
+
   constructor(
     @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly accessTokens: AccessTokenIssuer,
     private readonly transport: TokenTransport,
     private readonly policy: ClaimPolicy,
+    private readonly payloadJwt: PayloadJwtSigner,
+    private readonly sizes: PayloadSizeGuard,
     private readonly events: SessionEvents,
   ) {}
 
@@ -66,8 +74,22 @@ export class OnlineSessions implements SessionOperations {
     storedPayload?: JSONObject,
   ): Promise<ActiveSession> {
     const state: SessionState = { ...tokens, accessAndFrontTokenUpdated: false, transferMethod, exchange };
-    if (storedPayload) await this.reissue(state, storedPayload);
+    if (storedPayload) {
+      try {
+        await this.reissue(state, storedPayload);
+      } catch (error) {
+        // Stored before the limits (or by a store that ignores them): a clear 401, never a 500.
+        if (!(error instanceof PayloadTooLargeError)) throw error;
+        this.logger.warn(`session ${tokens.payload.sessionHandle}: ${error.message}; its stored payload cannot be issued`);
+        throw new UnauthorisedError('session payload too large for its transfer method');
+      }
+    }
     return new ActiveSession(this, state);
+  }
+
+  /** {@link openVerified} with nothing to re-issue: synchronous, one state object (the guard's steady-state path). */
+  openVerifiedNow(accessToken: string, payload: AccessTokenPayload, transferMethod: TokenTransferMethod, exchange: HttpExchange): ActiveSession {
+    return new ActiveSession(this, { accessToken, payload, transferMethod, accessAndFrontTokenUpdated: false, exchange });
   }
 
   /** Writes a new or refreshed session's tokens to the response (if any) and opens the session object. */
@@ -89,13 +111,25 @@ export class OnlineSessions implements SessionOperations {
     return this.policy.userContext(state.exchange.request, extra);
   }
 
+  /**
+   * An online merge. Checked before anything is written: protected keys, storable JSON, and the
+   * token the merged payload makes (signed now, against the transfer method's limit); the store's
+   * atomic merge then applies the same limit to whatever the row holds by then.
+   */
   async merge(state: SessionState, update: JSONObject): Promise<void> {
     update = update ?? {};
+    assertStorableJson(update, 'accessTokenPayload');
     assertNoProtectedKeys(update, true);
-    const stored = await this.store.mergePayload(state.payload.sessionHandle, withoutProtectedKeys(update), this.config.clock.now());
+    const clean = withoutProtectedKeys(update);
+    const limit = this.sizes.tokenLimit(state.transferMethod);
+    const expected = mergedPayload(this.payloadJwt.strip(customClaimsOf(state.payload)), clean);
+    const issued = await this.accessTokens.issue(baseOf(state.payload), expected, state.payload.exp, limit);
+    const stored = await this.store.mergePayload(state.payload.sessionHandle, clean, this.config.clock.now(), await this.sizes.limitFor(state.transferMethod));
     if (!stored) throw sessionGone();
-    await this.reissue(state, stored.payload);
-    await this.reportPayloadChange(state, Object.keys(update));
+    // Usually the row held what the token did; if another write got there first, issue for the row.
+    if (jsonEqual(stored.payload, expected)) this.apply(state, issued);
+    else await this.reissue(state, stored.payload);
+    await this.reportPayloadChange(state, Object.keys(clean));
   }
 
   private async reportPayloadChange(state: SessionState, keys: string[]): Promise<void> {
@@ -104,13 +138,15 @@ export class OnlineSessions implements SessionOperations {
     await this.events.emit({ type: 'session.payload-changed', sessionHandle, userId, tenantId, keys, mode: 'online', at: this.config.clock.now() });
   }
 
-  /** Legacy replace of the custom payload (see {@link customPartOfReplacement}). */
+  /** Legacy replace of the custom payload (see {@link customPartOfReplacement}); refused writes change nothing. */
   async replace(state: SessionState, payload: JSONObject): Promise<void> {
+    assertStorableJson(payload, 'accessTokenPayload');
     const jwt = this.config.jwt;
     const custom = customPartOfReplacement(state.payload, payload ?? {}, jwt.enable ? jwt.propertyName : undefined);
     const before = Object.keys(customClaimsOf(state.payload));
+    const issued = await this.accessTokens.issue(baseOf(state.payload), custom, state.payload.exp, this.sizes.tokenLimit(state.transferMethod));
     if (!(await this.store.replacePayload(state.payload.sessionHandle, custom, this.config.clock.now()))) throw sessionGone();
-    await this.reissue(state, custom);
+    this.apply(state, issued);
     await this.reportPayloadChange(state, [...new Set([...before, ...Object.keys(custom)])]);
   }
 
@@ -122,6 +158,7 @@ export class OnlineSessions implements SessionOperations {
   }
 
   async updateData(state: SessionState, data: JSONObject): Promise<void> {
+    assertStorableJson(data, 'sessionDataInDatabase');
     if (!(await this.store.updateSessionData(state.payload.sessionHandle, data ?? {}, this.config.clock.now()))) throw sessionGone();
   }
 
@@ -165,7 +202,11 @@ export class OnlineSessions implements SessionOperations {
 
   /** Replaces the token with one for `custom` (same expiry) and sends it if there is a response. */
   async reissue(state: SessionState, custom: JSONObject): Promise<void> {
-    const issued = await this.accessTokens.issue(baseOf(state.payload), custom, state.payload.exp);
+    this.apply(state, await this.accessTokens.issue(baseOf(state.payload), custom, state.payload.exp, this.sizes.tokenLimit(state.transferMethod)));
+  }
+
+  /** Makes `issued` the session's token and sends it if there is a response. */
+  private apply(state: SessionState, issued: IssuedAccessToken): void {
     state.accessToken = issued.accessToken;
     state.payload = issued.payload;
     state.frontToken = issued.frontToken;
@@ -174,6 +215,16 @@ export class OnlineSessions implements SessionOperations {
       this.transport.writeTokens(state.exchange.response, state.transferMethod, { accessToken: issued.accessToken, frontToken: issued.frontToken });
     }
   }
+}
+
+/** SuperTokens' top-level merge in memory: `null` deletes a key, any other value replaces it whole. */
+function mergedPayload(current: JSONObject, update: JSONObject): JSONObject {
+  const out: JSONObject = { ...current };
+  for (const [key, value] of Object.entries(update)) {
+    if (value === null) delete out[key];
+    else if (value !== undefined) out[key] = value;
+  }
+  return out;
 }
 
 /** Whose session a state is. */

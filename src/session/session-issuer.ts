@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { UserContext } from '../claims/types';
 import type { SessionConfig } from '../config/session-config';
-import type { CreateNewSessionInput } from '../config/session-module-options';
+import type { CreateNewSessionInput, TokenTransferMethod } from '../config/session-module-options';
 import type { JSONObject } from '../json';
 import { clientMetadataOf } from '../devices/client-metadata';
 import { SessionConfigError } from '../errors/session-config-error';
@@ -12,6 +12,7 @@ import { assertIdentifier } from '../storage/identifier-limits';
 import type { SessionRecord } from '../storage/session-record';
 import { SessionStore } from '../storage/session-store';
 import { AccessTokenIssuer } from '../tokens/access-token-issuer';
+import { PayloadSizeGuard } from '../tokens/payload-size-guard';
 import { assertNoProtectedKeys, withoutProtectedKeys } from '../tokens/protected-keys';
 import { formatRefreshToken, type ParsedRefreshToken, refreshTokenHash1, refreshTokenStorageHash } from '../tokens/refresh-token';
 import { randomSecret } from '../tokens/secrets';
@@ -22,6 +23,7 @@ import { ClaimPolicy } from './claim-policy';
 import { revokedEvent } from './lifecycle-events';
 import type { IssuedSession } from './online-sessions';
 import { absoluteEndOf, sessionExpiryAt } from './session-lifetime';
+import { assertStorableJson } from './storable-json';
 
 /** What a new session is made of (the arguments of `createNewSession`). */
 export interface NewSession {
@@ -30,6 +32,8 @@ export interface NewSession {
   accessTokenPayload?: JSONObject | null;
   sessionDataInDatabase?: JSONObject | null;
   withAntiCsrfToken: boolean;
+  /** How the tokens travel: the access token must fit its limit (`maxAccessTokenBytes`). */
+  transferMethod: TokenTransferMethod;
   userContext?: UserContext;
 }
 
@@ -45,6 +49,7 @@ export class SessionIssuer {
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly accessTokens: AccessTokenIssuer,
     private readonly policy: ClaimPolicy,
+    private readonly sizes: PayloadSizeGuard,
     private readonly events: SessionEvents,
   ) {
     if (config.sessionCap && typeof store.createWithinCap !== 'function') {
@@ -54,13 +59,16 @@ export class SessionIssuer {
 
   /**
    * Creates a session: the payload is the caller's, then the claims added on create, then the
-   * `createNewSession` hook's changes; protected keys are refused before anything is stored. The
-   * token is signed before the row is written, so a session that cannot be issued is not stored.
+   * `createNewSession` hook's changes; protected keys and JSON a database cannot store are refused
+   * before anything is stored. The token is signed (and its size checked against the transfer
+   * method's limit) before the row is written, so a session that cannot be issued is not stored.
    */
   async create(session: NewSession, exchange: HttpExchange): Promise<IssuedSession> {
     const { userId, tenantId } = session;
     assertIdentifier('userId', userId);
     assertIdentifier('tenantId', tenantId);
+    assertStorableJson(session.accessTokenPayload, 'accessTokenPayload');
+    assertStorableJson(session.sessionDataInDatabase, 'sessionDataInDatabase');
     const userContext = this.policy.userContext(exchange.request, session.userContext);
     // Deep copies: the caller's objects are never mutated, not even by a hook editing nested values in place.
     let input: CreateNewSessionInput = {
@@ -75,6 +83,9 @@ export class SessionIssuer {
       input.accessTokenPayload = { ...input.accessTokenPayload, ...(await claim.build(userId, tenantId, userContext)) };
     }
     if (this.config.createNewSession) input = (await this.config.createNewSession(input)) ?? input;
+    // Again after the claims and the hook: what is stored is what must be storable.
+    assertStorableJson(input.accessTokenPayload, 'accessTokenPayload');
+    assertStorableJson(input.sessionDataInDatabase, 'sessionDataInDatabase');
     assertNoProtectedKeys(input.accessTokenPayload, false);
 
     const now = this.config.clock.now();
@@ -100,7 +111,7 @@ export class SessionIssuer {
       lastIp: client.ip,
       lastUserAgent: client.userAgent,
     };
-    const issued = await this.issueForStoredSession(record, refresh);
+    const issued = await this.issueForStoredSession(record, refresh, undefined, this.sizes.tokenLimit(session.transferMethod));
     const cap = this.config.sessionCap;
     let evicted: string[] = [];
     if (!cap) {
@@ -117,8 +128,11 @@ export class SessionIssuer {
     return { ...issued, evictedSessions: evicted };
   }
 
-  /** The tokens of a stored session whose current refresh token is `refresh` (`parent`: the one it replaced). */
-  async issueForStoredSession(record: SessionRecord, refresh: ParsedRefreshToken, parent?: ParsedRefreshToken): Promise<IssuedSession> {
+  /**
+   * The tokens of a stored session whose current refresh token is `refresh` (`parent`: the one it
+   * replaced); `PayloadTooLargeError` if the access token would pass `maxBytes`.
+   */
+  async issueForStoredSession(record: SessionRecord, refresh: ParsedRefreshToken, parent?: ParsedRefreshToken, maxBytes?: number): Promise<IssuedSession> {
     const refreshToken = formatRefreshToken(refresh);
     const issued = await this.accessTokens.issue(
       {
@@ -132,6 +146,7 @@ export class SessionIssuer {
       },
       record.accessTokenPayload,
       undefined,
+      maxBytes,
       absoluteEndOf(this.config, record.createdAt),
     );
     const sessionExpiresAt = sessionExpiryAt(this.config, record.createdAt, this.config.clock.now());

@@ -1,11 +1,14 @@
 import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
 import type { SessionConfig } from '../config/session-config';
+import type { TokenTransferMethod } from '../config/session-module-options';
+import { PayloadTooLargeError } from '../errors/payload-errors';
 import { ClearDuplicateSessionCookiesError, TokenTheftDetectedError, UnauthorisedError } from '../errors/session-error';
 import { clientMetadataOf } from '../devices/client-metadata';
 import { SESSION_CONFIG } from '../session.constants';
-import type { ClientMetadata } from '../storage/session-record';
+import type { ClientMetadata, SessionRecord } from '../storage/session-record';
 import { SessionStore } from '../storage/session-store';
-import { formatRefreshToken, nextRefreshToken, parseRefreshToken, refreshTokenStorageHash } from '../tokens/refresh-token';
+import { PayloadSizeGuard } from '../tokens/payload-size-guard';
+import { formatRefreshToken, nextRefreshToken, type ParsedRefreshToken, parseRefreshToken, refreshTokenStorageHash } from '../tokens/refresh-token';
 import { classifyRefreshToken } from '../tokens/refresh-token-chain';
 import { directRefreshAntiCsrfOk, refreshAntiCsrfOk } from '../transport/anti-csrf';
 import type { HttpExchange, RequestLike } from '../transport/http-objects';
@@ -32,6 +35,7 @@ export class SessionRefresher {
     private readonly issuer: SessionIssuer,
     private readonly transport: TokenTransport,
     private readonly online: OnlineSessions,
+    private readonly sizes: PayloadSizeGuard,
     private readonly events: SessionEvents,
   ) {}
 
@@ -43,7 +47,7 @@ export class SessionRefresher {
     // cookie could never delete it and would loop between the guard's 401 and this one.
     if (!found) throw new UnauthorisedError('refresh token not found');
     const client = clientMetadataOf(request, this.config.deviceMetadata);
-    const issued = await this.rotate(found.token, (stored) => refreshAntiCsrfOk(this.config.antiCsrf, request, found.transferMethod, stored), client);
+    const issued = await this.rotate(found.token, found.transferMethod, (stored) => refreshAntiCsrfOk(this.config.antiCsrf, request, found.transferMethod, stored), client);
     return this.online.deliver(issued, found.transferMethod, { request, response });
   }
 
@@ -68,16 +72,23 @@ export class SessionRefresher {
 
   /** A refresh token given directly; the new tokens are read with `getAllSessionTokensDangerously()`. */
   async refreshToken(refreshToken: string, disableAntiCsrf: boolean, antiCsrfToken: string | undefined): Promise<ActiveSession> {
-    const issued = await this.rotate(refreshToken, (stored) => directRefreshAntiCsrfOk(this.config.antiCsrf, stored, antiCsrfToken, disableAntiCsrf));
+    const issued = await this.rotate(refreshToken, 'header', (stored) => directRefreshAntiCsrfOk(this.config.antiCsrf, stored, antiCsrfToken, disableAntiCsrf));
     const none: HttpExchange = {};
     return this.online.deliver(issued, 'header', none);
   }
 
   /**
    * One rotation. The current token rotates with a compare-and-set on its generation; a racing
-   * request that loses re-reads and lands in the grace branch, getting the same child token.
+   * request that loses re-reads and lands in the grace branch, getting the same child token. The
+   * tokens are issued before the rotation is stored: a session whose stored payload no longer
+   * fits its transfer method answers 401 and its refresh token stays as it was.
    */
-  private async rotate(rawToken: string, antiCsrfOk: (storedToken: string | null) => boolean, client?: ClientMetadata): Promise<IssuedSession> {
+  private async rotate(
+    rawToken: string,
+    method: TokenTransferMethod,
+    antiCsrfOk: (storedToken: string | null) => boolean,
+    client?: ClientMetadata,
+  ): Promise<IssuedSession> {
     const presented = parseRefreshToken(rawToken);
     if (!presented) throw new UnauthorisedError('invalid refresh token');
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -98,8 +109,9 @@ export class SessionRefresher {
         if (deleted.length > 0) await this.events.emit(revokedEvent(record, 'theft', now));
         throw new TokenTheftDetectedError({ sessionHandle: record.sessionHandle, userId: record.userId, tenantId: record.tenantId });
       }
-      if (outcome.kind === 'grace') return this.issuer.issueForStoredSession(record, outcome.current, presented);
+      if (outcome.kind === 'grace') return this.issue(record, outcome.current, presented, method);
       const child = nextRefreshToken(presented, record.refreshSalt);
+      const issued = await this.issue(record, child, presented, method);
       const rotated = await this.store.rotateRefreshToken({
         sessionHandle: record.sessionHandle,
         fromGeneration: record.refreshGeneration,
@@ -120,10 +132,21 @@ export class SessionRefresher {
           ip: client?.ip ?? null,
           userAgent: client?.userAgent ?? null,
         });
-        return this.issuer.issueForStoredSession(record, child, presented);
+        return issued;
       }
     }
     throw new UnauthorisedError('refresh could not complete, try again', false);
+  }
+
+  /** The new tokens; a stored payload too large for the transfer method is a 401 (logged), never a 500. */
+  private async issue(record: SessionRecord, refresh: ParsedRefreshToken, parent: ParsedRefreshToken, method: TokenTransferMethod): Promise<IssuedSession> {
+    try {
+      return await this.issuer.issueForStoredSession(record, refresh, parent, this.sizes.tokenLimit(method));
+    } catch (error) {
+      if (!(error instanceof PayloadTooLargeError)) throw error;
+      this.logger.warn(`session ${record.sessionHandle}: ${error.message}; refresh refused until its payload is made smaller`);
+      throw new UnauthorisedError('session payload too large for its transfer method');
+    }
   }
 
   /**

@@ -1,7 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { SessionConfig } from '../config/session-config';
 import type { TokenTransferMethod } from '../config/session-module-options';
 import { TryRefreshTokenError, UnauthorisedError } from '../errors/session-error';
+import type { FeedRead } from '../feed/feed-verdict';
+import { RevocationFeed } from '../feed/revocation-feed';
 import { jsonEqual } from '../json';
 import { SESSION_CONFIG } from '../session.constants';
 import { SessionStore } from '../storage/session-store';
@@ -11,7 +14,7 @@ import { PayloadJwtSigner } from '../tokens/payload-jwt.signer';
 import { customClaimsOf } from '../tokens/protected-keys';
 import { checkAntiCsrf, directAntiCsrfOk } from '../transport/anti-csrf';
 import type { HttpExchange, RequestLike } from '../transport/http-objects';
-import { TokenTransport } from '../transport/token-transport';
+import { type TokenFromRequest, TokenTransport } from '../transport/token-transport';
 import type { ActiveSession } from './active-session';
 import { ClaimPolicy } from './claim-policy';
 import { OnlineSessions } from './online-sessions';
@@ -35,6 +38,7 @@ export class SessionVerifier {
     private readonly transport: TokenTransport,
     private readonly policy: ClaimPolicy,
     private readonly online: OnlineSessions,
+    @Optional() private readonly feed?: RevocationFeed,
   ) {
     const interval = config.propagationIntervalSeconds;
     this.recheckSchedule = interval === undefined ? undefined : new PayloadRecheckSchedule(interval * 1000);
@@ -42,6 +46,21 @@ export class SessionVerifier {
 
   /** The session of a request; `undefined` only when `sessionRequired: false` and it carries no access token. */
   async verifyRequest(request: RequestLike, response: object | undefined, options: VerifySessionOptions): Promise<ActiveSession | undefined> {
+    return this.verifyRoute(request, response, options, NO_VALIDATORS);
+  }
+
+  /**
+   * {@link verifyRequest} for a guarded route, whose `@RequireClaim` validators run after the
+   * global ones (or the route's override), without a promise when none is needed: a token
+   * cached or signed by a known key, no database read due and no validator to run (the steady
+   * state of most routes) is answered synchronously; refusals are then thrown, not rejected.
+   */
+  verifyRoute(
+    request: RequestLike,
+    response: object | undefined,
+    options: VerifySessionOptions,
+    requiredClaims: readonly SessionClaimValidator[],
+  ): ActiveSession | undefined | Promise<ActiveSession | undefined> {
     const found = this.transport.readAccessToken(request);
     if (!found) {
       if (options.sessionRequired === false) return undefined;
@@ -51,7 +70,45 @@ export class SessionVerifier {
     if (found.transferMethod === 'cookie' && this.transport.hasDuplicateAccessCookie(request)) {
       throw new TryRefreshTokenError('multiple access-token cookies in the request');
     }
-    const payload = await this.verifyToken(found.token);
+    const payload = this.verifyToken(found.token);
+    if (payload instanceof Promise) return payload.then((verified) => this.openForRequest(found, verified, request, response, options, requiredClaims));
+    return this.openForRequest(found, payload, request, response, options, requiredClaims);
+  }
+
+  /** An access token given directly (e.g. from a WebSocket handshake). */
+  async verifyAccessToken(accessToken: string, antiCsrfToken: string | undefined, options: VerifySessionOptions): Promise<ActiveSession> {
+    // The token comes from the caller's code (a socket handshake, a queue): anything but a
+    // non-empty string is "no session", the same answer as a request without a token.
+    if (typeof accessToken !== 'string' || accessToken.length === 0) throw new UnauthorisedError('session does not exist', false);
+    if (antiCsrfToken !== undefined && typeof antiCsrfToken !== 'string') antiCsrfToken = undefined;
+    options = options ?? {};
+    const payload = await this.verifyToken(accessToken);
+    if (!directAntiCsrfOk(this.config.antiCsrf, payload.antiCsrfToken, antiCsrfToken, options.antiCsrfCheck)) {
+      throw new TryRefreshTokenError('anti-csrf check failed');
+    }
+    return this.open({ accessToken, payload, transferMethod: 'header', exchange: {}, options, requiredClaims: NO_VALIDATORS });
+  }
+
+  /** The token's payload (synchronously unless its key must be loaded); a refused token is "try refresh token". */
+  private verifyToken(token: string): AccessTokenPayload | Promise<AccessTokenPayload> {
+    let verified: AccessTokenPayload | Promise<AccessTokenPayload>;
+    try {
+      verified = this.accessTokens.verifyNow(token);
+    } catch (error) {
+      throw refusal(error);
+    }
+    return verified instanceof Promise ? verified.catch((error: unknown) => Promise.reject(refusal(error))) : verified;
+  }
+
+  /** The anti-CSRF rule of the request, then the session. */
+  private openForRequest(
+    found: TokenFromRequest,
+    payload: AccessTokenPayload,
+    request: RequestLike,
+    response: object | undefined,
+    options: VerifySessionOptions,
+    requiredClaims: readonly SessionClaimValidator[],
+  ): ActiveSession | Promise<ActiveSession> {
     const antiCsrf = checkAntiCsrf({
       mode: this.config.antiCsrf,
       request,
@@ -61,44 +118,60 @@ export class SessionVerifier {
     });
     if (antiCsrf === 'missing-custom-header') throw new UnauthorisedError("anti-csrf check failed: send the 'rid' header", false);
     if (antiCsrf === 'token-mismatch') throw new TryRefreshTokenError('anti-csrf check failed');
-    return this.open(found.token, payload, found.transferMethod, { request, response }, options);
+    return this.open({ accessToken: found.token, payload, transferMethod: found.transferMethod, exchange: { request, response }, options, requiredClaims });
   }
 
-  /** An access token given directly (e.g. from a WebSocket handshake). */
-  async verifyAccessToken(accessToken: string, antiCsrfToken: string | undefined, options: VerifySessionOptions): Promise<ActiveSession> {
-    const payload = await this.verifyToken(accessToken);
-    if (!directAntiCsrfOk(this.config.antiCsrf, payload.antiCsrfToken, antiCsrfToken, options.antiCsrfCheck)) {
-      throw new TryRefreshTokenError('anti-csrf check failed');
-    }
-    return this.open(accessToken, payload, 'header', {}, options);
-  }
-
-  private async verifyToken(token: string): Promise<AccessTokenPayload> {
-    try {
-      return await this.accessTokens.verify(token);
-    } catch (error) {
-      if (error instanceof InvalidAccessTokenError) throw new TryRefreshTokenError();
-      throw error;
-    }
-  }
-
-  /** The database is read only when asked (`checkDatabase`) or when propagation is due for this session. */
-  private async open(
-    accessToken: string,
-    payload: AccessTokenPayload,
-    transferMethod: TokenTransferMethod,
-    exchange: HttpExchange,
-    options: VerifySessionOptions,
-  ): Promise<ActiveSession> {
+  /**
+   * The session object, then its claims. The database is read only when asked (`checkDatabase`)
+   * or when propagation is due for this session; with no read and no validator, nothing is awaited.
+   */
+  private open(verified: VerifiedRequest): ActiveSession | Promise<ActiveSession> {
+    const { payload, options, requiredClaims } = verified;
     const now = this.config.clock.now();
-    const readDatabase = options.checkDatabase === true || (this.recheckSchedule?.takeIfDue(payload.sessionHandle, now) ?? false);
-    const record = readDatabase ? await this.store.find(payload.sessionHandle, now) : undefined;
-    if (readDatabase && !record) throw new UnauthorisedError('session revoked');
-    const changed = record && !jsonEqual(record.accessTokenPayload, this.payloadJwt.strip(customClaimsOf(payload)));
-    const session = await this.online.openVerified({ accessToken, payload }, transferMethod, exchange, changed ? record.accessTokenPayload : undefined);
+    // The revocation feed (when on) answers from memory: revoked elsewhere, changed elsewhere (read it), or trust.
+    const feed = this.feed?.verdict(payload, verified.accessToken, now);
+    if (feed === 'revoked') throw new UnauthorisedError('session revoked');
+    const feedRead = feed === undefined || feed === 'trust' ? undefined : feed;
+    const readDatabase = options.checkDatabase === true || feedRead !== undefined || (this.recheckSchedule?.takeIfDue(payload.sessionHandle, now) ?? false);
+    if (readDatabase) return this.openFromDatabase(verified, now, feedRead);
+    const session = this.online.openVerifiedNow(verified.accessToken, payload, verified.transferMethod, verified.exchange);
+    if (options.overrideGlobalClaimValidators === undefined && requiredClaims.length === 0 && this.policy.noGlobalValidators) return session;
+    return this.checkClaims(session, verified);
+  }
+
+  /** The stored session must exist; a payload changed offline is re-issued into the token now. */
+  private async openFromDatabase(verified: VerifiedRequest, now: number, feedRead?: FeedRead): Promise<ActiveSession> {
+    const { accessToken, payload } = verified;
+    const record = await this.store.find(payload.sessionHandle, now);
+    if (!record) throw new UnauthorisedError('session revoked');
+    const changed = !jsonEqual(record.accessTokenPayload, this.payloadJwt.strip(customClaimsOf(payload)));
+    const session = await this.online.openVerified({ accessToken, payload }, verified.transferMethod, verified.exchange, changed ? record.accessTokenPayload : undefined);
+    feedRead?.confirm(session.getAccessToken());
+    return this.checkClaims(session, verified);
+  }
+
+  /** The global validators (or the route's override of them), then the route's required ones. */
+  private async checkClaims(session: ActiveSession, { payload, exchange, options, requiredClaims }: VerifiedRequest): Promise<ActiveSession> {
     const userContext = this.policy.userContext(exchange.request);
     const validators = await this.policy.validatorsFor({ userId: payload.sub, tenantId: payload.tId }, session, options.overrideGlobalClaimValidators, userContext);
-    await session.assertClaims(validators);
+    await session.assertClaims(requiredClaims.length === 0 ? validators : [...validators, ...requiredClaims]);
     return session;
   }
+}
+
+/** A verified token and what the request (or the direct call) asks of its session. */
+interface VerifiedRequest {
+  accessToken: string;
+  payload: AccessTokenPayload;
+  transferMethod: TokenTransferMethod;
+  exchange: HttpExchange;
+  options: VerifySessionOptions;
+  requiredClaims: readonly SessionClaimValidator[];
+}
+
+const NO_VALIDATORS: readonly SessionClaimValidator[] = Object.freeze([]);
+
+/** A refused token answers "try refresh token"; anything else (a database error) stays what it is. */
+function refusal(error: unknown): unknown {
+  return error instanceof InvalidAccessTokenError ? new TryRefreshTokenError() : error;
 }

@@ -1,13 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { SessionClaim } from '../claims/session-claim';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import type { UserContext } from '../claims/types';
 import type { SessionConfig } from '../config/session-config';
 import type { SessionDevice } from '../devices/session-device';
+import type { FeedStats } from '../feed/feed-stats';
+import { RevocationFeed } from '../feed/revocation-feed';
 import type { JSONObject } from '../json';
 import { SESSION_CONFIG } from '../session.constants';
 import { assertIdentifier } from '../storage/identifier-limits';
+import { AccessTokenService } from '../tokens/access-token.service';
 import { type JsonWebKeySet, SigningKeyService } from '../tokens/signing-key.service';
+import type { VerifiedTokenCacheStats } from '../tokens/verified-token-cache';
 import { needsAntiCsrfToken } from '../transport/anti-csrf';
 import type { RequestLike, ResponseLike } from '../transport/http-objects';
 import { TokenTransport } from '../transport/token-transport';
@@ -43,6 +47,8 @@ export class SessionService {
     private readonly policy: ClaimPolicy,
     private readonly keys: SigningKeyService,
     private readonly cleanupTask: SessionCleanup,
+    private readonly accessTokens: AccessTokenService,
+    @Optional() private readonly feed?: RevocationFeed,
   ) {
     this.requestProperty = config.requestProperty;
   }
@@ -63,7 +69,7 @@ export class SessionService {
     const exchange = { request: request as RequestLike, response: response as ResponseLike };
     const transferMethod = this.transport.methodForNewSession(exchange.request);
     const withAntiCsrfToken = needsAntiCsrfToken(this.config.antiCsrf, transferMethod);
-    const issued = await this.issuer.create({ tenantId, userId, accessTokenPayload, sessionDataInDatabase, withAntiCsrfToken, userContext }, exchange);
+    const issued = await this.issuer.create({ tenantId, userId, accessTokenPayload, sessionDataInDatabase, withAntiCsrfToken, transferMethod, userContext }, exchange);
     return this.online.deliver(issued, transferMethod, exchange) as unknown as SessionContainer<TPayload>;
   }
 
@@ -77,7 +83,10 @@ export class SessionService {
     userContext?: UserContext,
   ): Promise<SessionContainer<TPayload>> {
     const withAntiCsrfToken = !disableAntiCsrf && this.config.antiCsrf === 'VIA_TOKEN';
-    const issued = await this.issuer.create({ tenantId, userId, accessTokenPayload, sessionDataInDatabase, withAntiCsrfToken, userContext }, {});
+    const issued = await this.issuer.create(
+      { tenantId, userId, accessTokenPayload, sessionDataInDatabase, withAntiCsrfToken, transferMethod: 'header', userContext },
+      {},
+    );
     return this.online.deliver(issued, 'header', {}) as unknown as SessionContainer<TPayload>;
   }
 
@@ -94,7 +103,29 @@ export class SessionService {
     return this.verifier.verifyRequest(request as RequestLike, response as ResponseLike | undefined, options) as unknown as Promise<SessionContainer<TPayload> | undefined>;
   }
 
-  /** Verifies an access token given directly (e.g. from a WebSocket handshake). */
+  /**
+   * @internal The guard's form of {@link getSession}: the route's `@RequireClaim` validators run
+   * after the global ones, and the answer is synchronous when nothing needs awaiting (refusals
+   * are then thrown). Not part of the public API.
+   */
+  verifyForRoute(
+    request: unknown,
+    response: unknown,
+    options: VerifySessionOptions,
+    requiredClaims: readonly SessionClaimValidator[],
+  ): SessionContainer | undefined | Promise<SessionContainer | undefined> {
+    return this.verifier.verifyRoute(request as RequestLike, response as ResponseLike | undefined, options, requiredClaims);
+  }
+
+  /**
+   * How full the cache of verified access tokens is: entries and estimated bytes, against the
+   * `verifiedTokenCacheSize` / `verifiedTokenCacheBytes` bounds (for monitoring).
+   */
+  getVerifiedTokenCacheStats(): VerifiedTokenCacheStats {
+    return this.accessTokens.cacheStats();
+  }
+
+  /** Verifies an access token given directly (e.g. from a WebSocket handshake); anything but a token string is unauthorised. */
   getSessionWithoutRequestResponse<TPayload extends object = JSONObject>(
     accessToken: string,
     antiCsrfToken?: string,
@@ -256,5 +287,14 @@ export class SessionService {
   /** Deletes expired sessions and retired signing keys (also runs every `cleanupInterval`). */
   cleanup(): Promise<{ sessions: number; keys: number }> {
     return this.cleanupTask.run();
+  }
+
+  /**
+   * The revocation feed's state on this instance (`revocationFeed` option): revoked handles held
+   * and their estimated memory, changed sessions, whether it is degraded (reading the database
+   * for every request), sequence and gap counters. `undefined` when the feed is off.
+   */
+  getRevocationFeedStats(): FeedStats | undefined {
+    return this.feed?.stats();
   }
 }

@@ -50,6 +50,17 @@ export async function makeIdentifiersExact(runner: QueryRunner): Promise<void> {
   await alterIdentifierColumns(runner, () => collation);
 }
 
+/**
+ * The identifier columns (`table.column`) that do not have the server's exact collation yet;
+ * always none on SQLite and PostgreSQL.
+ */
+export async function inexactIdentifierColumns(runner: QueryRunner): Promise<string[]> {
+  if (databaseFamily(runner.connection.options.type) !== 'mysql') return [];
+  const collation = await exactCollation(runner);
+  const columns = await identifierColumns(runner);
+  return columns.filter((c) => c.collation !== collation).map((c) => `${c.table}.${c.name}`);
+}
+
 /** Undoes {@link makeIdentifiersExact}: identifier columns back to their table's default collation. */
 export async function restoreDefaultIdentifierCollation(runner: QueryRunner): Promise<void> {
   if (databaseFamily(runner.connection.options.type) !== 'mysql') return;
@@ -68,16 +79,22 @@ interface ColumnInfo {
   collation: string | null;
 }
 
-async function alterIdentifierColumns(runner: QueryRunner, target: (table: string) => string): Promise<void> {
+/** The identifier columns of the module's tables in the connection's database, as the server describes them. */
+async function identifierColumns(runner: QueryRunner): Promise<ColumnInfo[]> {
   const columns: ColumnInfo[] = await runner.query(
     `SELECT TABLE_NAME AS \`table\`, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLLATION_NAME AS collation
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (${Object.keys(IDENTIFIER_COLUMNS).map(() => '?').join(', ')})`,
     Object.keys(IDENTIFIER_COLUMNS),
   );
-  for (const [table, names] of Object.entries(IDENTIFIER_COLUMNS)) {
+  return columns.filter((c) => IDENTIFIER_COLUMNS[c.table]?.includes(c.name));
+}
+
+async function alterIdentifierColumns(runner: QueryRunner, target: (table: string) => string): Promise<void> {
+  const columns = await identifierColumns(runner);
+  for (const table of Object.keys(IDENTIFIER_COLUMNS)) {
     const collation = target(table);
     const changes = columns
-      .filter((c) => c.table === table && names.includes(c.name) && c.collation !== collation)
+      .filter((c) => c.table === table && c.collation !== collation)
       .map((c) => `MODIFY \`${c.name}\` ${c.type} CHARACTER SET utf8mb4 COLLATE ${collation} ${c.nullable === 'YES' ? 'NULL' : 'NOT NULL'}`);
     if (changes.length > 0) await runner.query(`ALTER TABLE \`${table}\` ${changes.join(', ')}`);
   }

@@ -3,7 +3,7 @@ import { SessionConfigError } from '../errors/session-config-error';
 import { checkDatabaseDriver } from './check-driver';
 import { SESSION_ENTITIES } from './entities';
 import { SessionEntity } from './entities/session.entity';
-import { makeIdentifiersExact } from './exact-identifiers';
+import { inexactIdentifierColumns, makeIdentifiersExact } from './exact-identifiers';
 import { SESSION_MIGRATIONS } from './migrations';
 import { runMigrationsLocked } from './run-migrations';
 
@@ -68,8 +68,9 @@ async function prepareAppDataSource(dataSource: DataSource, settings: DataSource
       'the DataSource given to SessionModule does not know the session entities: add SESSION_ENTITIES to its entities (or use autoLoadEntities)',
     );
   }
-  if (settings.synchronize) {
-    await dataSource.synchronize();
+  if (settings.synchronize) await dataSource.synchronize();
+  if (settings.synchronize || dataSource.options.synchronize) {
+    // Made from the entities: give the identifier columns what a decorator cannot say per server.
     await identifiersExact(dataSource);
     return dataSource;
   }
@@ -80,8 +81,14 @@ async function prepareAppDataSource(dataSource: DataSource, settings: DataSource
         `the DataSource given to SessionModule has no table "${dataSource.getMetadata(SessionEntity).tablePath}": add SESSION_MIGRATIONS to its migrations and run them (migrationsRun: true), or pass synchronize: true (tests only)`,
       );
     }
-    // Tables made by the app's own `synchronize` never ran the collation migration.
-    await makeIdentifiersExact(runner);
+    // Tables an earlier `synchronize` made never ran the collation migration: refuse them rather
+    // than let `ADMIN` share `admin`'s roles (the module never migrates an app's DataSource).
+    const inexact = await inexactIdentifierColumns(runner);
+    if (inexact.length > 0) {
+      throw new SessionConfigError(
+        `the DataSource given to SessionModule compares ${inexact.join(', ')} case- and accent-insensitively: run SESSION_MIGRATIONS (ExactIdentifierCollation1763800000002) on it, or pass synchronize: true (tests only)`,
+      );
+    }
   } finally {
     await runner.release();
   }

@@ -1,11 +1,16 @@
 import type { JSONObject } from '../json';
 import type { CappedCreation, SessionCap } from './session-cap';
+import type { PayloadSizeLimit } from './payload-size-limit';
 import type { RefreshRotation, SessionRecord, StoredPayload } from './session-record';
 
 /**
  * Where sessions live. The default is {@link TypeOrmSessionStore}; provide your own under the
  * `SessionStore` token to change it. Every method that takes `nowMs` ignores expired sessions.
  * Payload writes must be atomic: concurrent merges of different keys never lose one.
+ *
+ * Merges take an optional {@link PayloadSizeLimit}: a merge whose result would pass it must throw
+ * `PayloadTooLargeError` and change nothing (for the per-user merge: no session at all). A store
+ * that ignores it still works: the module then refuses such a session at its next refresh (401).
  */
 export interface SessionStore {
   /** Insert a new session (one statement). */
@@ -35,14 +40,14 @@ export interface SessionStore {
   /** Replace the private session data; false if the session is unknown or expired. */
   updateSessionData(sessionHandle: string, data: JSONObject, nowMs: number): Promise<boolean>;
   /** Top-level merge into the custom payload (`null` removes a key); the result, or `undefined` if unknown. */
-  mergePayload(sessionHandle: string, update: JSONObject, nowMs: number): Promise<StoredPayload | undefined>;
+  mergePayload(sessionHandle: string, update: JSONObject, nowMs: number, limit?: PayloadSizeLimit): Promise<StoredPayload | undefined>;
   /**
    * The same merge when only "did the session exist" matters (offline merges): one statement on
    * every database, where {@link mergePayload} must read the row back on MySQL/MariaDB.
    */
-  mergePayloadIfExists(sessionHandle: string, update: JSONObject, nowMs: number): Promise<boolean>;
-  /** The same merge on every live session of a user, in one statement; returns how many changed. */
-  mergePayloadForUser(userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number>;
+  mergePayloadIfExists(sessionHandle: string, update: JSONObject, nowMs: number, limit?: PayloadSizeLimit): Promise<boolean>;
+  /** The same merge on every live session of a user, in one statement (all or none of them); returns how many changed. */
+  mergePayloadForUser(userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number, limit?: PayloadSizeLimit): Promise<number>;
   /** Replace the custom payload; false if the session is unknown or expired. */
   replacePayload(sessionHandle: string, payload: JSONObject, nowMs: number): Promise<boolean>;
   /** Up to `limit` expired sessions, oldest expiry first (cleanup reports them as lifecycle events). Optional. */

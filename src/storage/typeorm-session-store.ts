@@ -5,6 +5,7 @@ import { type DatabaseFamily, databaseFamily } from './database-family';
 import type { PayloadDialect } from './dialects/payload-dialect';
 import { selectPayloadDialect } from './dialects/select-payload-dialect';
 import { SessionEntity } from './entities/session.entity';
+import type { PayloadSizeLimit } from './payload-size-limit';
 import { retryOnDeadlock } from './run-query';
 import type { RefreshRotation, SessionRecord, StoredPayload } from './session-record';
 import type { CappedCreation, SessionCap } from './session-cap';
@@ -110,16 +111,16 @@ export class TypeOrmSessionStore implements SessionStore {
     return this.family === 'mysql' && (await this.repository.exists({ where }));
   }
 
-  mergePayload(sessionHandle: string, update: JSONObject, nowMs: number): Promise<StoredPayload | undefined> {
-    return this.dialect.mergeOne(this.dataSource, sessionHandle, update, nowMs);
+  mergePayload(sessionHandle: string, update: JSONObject, nowMs: number, limit?: PayloadSizeLimit): Promise<StoredPayload | undefined> {
+    return this.dialect.mergeOne(this.dataSource, sessionHandle, update, nowMs, limit);
   }
 
-  mergePayloadIfExists(sessionHandle: string, update: JSONObject, nowMs: number): Promise<boolean> {
-    return this.dialect.mergeOneIfExists(this.dataSource, sessionHandle, update, nowMs);
+  mergePayloadIfExists(sessionHandle: string, update: JSONObject, nowMs: number, limit?: PayloadSizeLimit): Promise<boolean> {
+    return this.dialect.mergeOneIfExists(this.dataSource, sessionHandle, update, nowMs, limit);
   }
 
-  mergePayloadForUser(userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {
-    return this.dialect.mergeForUser(this.dataSource, userId, tenantId, update, nowMs);
+  mergePayloadForUser(userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number, limit?: PayloadSizeLimit): Promise<number> {
+    return this.dialect.mergeForUser(this.dataSource, userId, tenantId, update, nowMs, limit);
   }
 
   async replacePayload(sessionHandle: string, payload: JSONObject, nowMs: number): Promise<boolean> {

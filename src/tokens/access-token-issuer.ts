@@ -37,8 +37,15 @@ export class AccessTokenIssuer {
    * Signs a token for `base` + `custom`. `expiresAtSeconds` keeps the current token's expiry when
    * a payload change re-issues it; a new session or a refresh starts a fresh validity period,
    * never past `sessionEndsAtMs` (the absolute timeout of the session).
+   * `maxBytes`: the token limit of its transfer method (`PayloadTooLargeError` past it).
    */
-  async issue(base: AccessTokenBase, custom: JSONObject, expiresAtSeconds?: number, sessionEndsAtMs?: number): Promise<IssuedAccessToken> {
+  async issue(
+    base: AccessTokenBase,
+    custom: JSONObject,
+    expiresAtSeconds?: number,
+    maxBytes?: number,
+    sessionEndsAtMs?: number,
+  ): Promise<IssuedAccessToken> {
     const iat = Math.floor(this.config.clock.now() / 1000);
     const fresh = iat + jitteredValidity(this.config.accessTokenValidity, this.config.accessTokenJitter);
     const exp = expiresAtSeconds ?? (sessionEndsAtMs === undefined ? fresh : Math.max(iat + 1, Math.min(fresh, Math.floor(sessionEndsAtMs / 1000))));
@@ -49,7 +56,7 @@ export class AccessTokenIssuer {
       iat,
       exp,
     };
-    const accessToken = await this.accessTokens.sign(payload);
+    const accessToken = await this.accessTokens.sign(payload, maxBytes);
     return {
       accessToken,
       payload,

@@ -16,6 +16,11 @@ export const PROTECTED_PAYLOAD_KEYS: readonly string[] = Object.freeze([
   // Not protected in SuperTokens; here because a custom `iss` would let the app make tokens
   // that claim another issuer, and would never match the stored payload.
   'iss',
+  // Registered JWT claims other verifiers interpret: a future `nbf` makes every verifier refuse
+  // the token (the client loops on refresh), `aud`/`jti` change what a token is accepted for.
+  'nbf',
+  'jti',
+  'aud',
 ]);
 
 const PROTECTED = new Set(PROTECTED_PAYLOAD_KEYS);

@@ -1,4 +1,4 @@
-/** Wire names of SuperTokens' protocol. */
+/** Wire names of SuperTokens' protocol (the cookie names get a prefix with `cookieHostPrefix`: `config.cookieNames`). */
 export const WIRE = {
   accessCookie: 'sAccessToken',
   refreshCookie: 'sRefreshToken',

@@ -6,11 +6,23 @@ import { AuthGuard } from '../guards/auth.guard';
 import { isSocketIo, rejectClient, wsErrorBody } from './ws-client';
 import { WsSessions } from './ws-sessions.service';
 
-/** `@nestjs/websockets` (an optional peer): loaded when a message is refused. */
-function wsException(body: object): Error {
+/** What the guard uses of `@nestjs/websockets` (an optional peer): loaded when a message is refused. */
+interface NestWebSockets {
+  WsException: new (error: object) => Error;
+  BaseWsExceptionFilter?: { prototype: { emitMessage?: unknown } };
+}
+
+function nestWebSockets(): NestWebSockets {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { WsException } = require('@nestjs/websockets') as { WsException: new (error: object) => Error };
-  return new WsException(body);
+  return require('@nestjs/websockets') as NestWebSockets;
+}
+
+/**
+ * Whether Nest's own exception filter delivers a guard's `WsException` to this client: always on
+ * socket.io; on `ws` from Nest 12 (its filter `send`s to native WebSockets, Nest 11's only `emit`s).
+ */
+function nestNotifies(client: object): boolean {
+  return isSocketIo(client) || typeof nestWebSockets().BaseWsExceptionFilter?.prototype.emitMessage === 'function';
 }
 
 /**
@@ -40,9 +52,9 @@ export class WsAuthGuard extends AuthGuard {
       return true;
     } catch (error) {
       if (!(error instanceof SessionError)) throw error;
-      // socket.io: Nest's exception filter emits the WsException below; ws: we send it ourselves.
-      rejectClient(client, error, { notify: !isSocketIo(client) });
-      throw wsException(wsErrorBody(error));
+      // Nest's exception filter sends the WsException below where it can (socket.io, Nest 12's ws); else we do.
+      rejectClient(client, error, { notify: !nestNotifies(client) });
+      throw new (nestWebSockets().WsException)(wsErrorBody(error));
     }
   }
 }

@@ -104,6 +104,10 @@ export function rejectClient(client: unknown, error: SessionError, options: { no
   }
   const ws = client as WsClient;
   if (typeof ws.send !== 'function' || ws.readyState !== 1) return;
-  ws.send(JSON.stringify({ event: 'exception', data: body }));
-  if (closesSocket(error)) ws.close(WS_CLOSE_UNAUTHORISED, String(body.message ?? 'unauthorised').slice(0, 120));
+  if (options.notify) ws.send(JSON.stringify({ event: 'exception', data: body }));
+  if (!closesSocket(error)) return;
+  const close = () => ws.close(WS_CLOSE_UNAUTHORISED, String(body.message ?? 'unauthorised').slice(0, 120));
+  // Not notifying: Nest's exception filter sends the guard's error later in this tick; close after it.
+  if (options.notify) close();
+  else setImmediate(close);
 }

@@ -69,9 +69,9 @@ describe('the code in the README and docs/', () => {
     strict: true,
     skipLibCheck: true,
     noEmit: true,
-    types: ['node'],
+    types: ['node', 'jest'],
     baseUrl: ROOT,
-    paths: { 'nest-session': ['src/index.ts'] },
+    paths: { 'nest-session': ['src/index.ts'], 'nest-session/testing': ['src/testing/index.ts'] },
   };
 
   const names = publicNames(ts.createProgram([path.join(ROOT, 'src', 'index.ts')], options));

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { SessionService, WS_CLOSE_UNAUTHORISED } from '../../src';
 import { createTestSession, TestClock, type TestSession } from '../../src/testing';
 import { ModeratorClaim, startWebSocketApp, type WsPlatform } from '../fixtures/websockets.app';
+import { NEST_MAJOR } from '../support/nest-major';
 import { WsTestClient } from '../support/ws-test-client';
 
 /**
@@ -9,8 +10,9 @@ import { WsTestClient } from '../support/ws-test-client';
  * handshake — by bearer `Authorization` (or socket.io `auth`) or by the `sAccessToken` cookie from
  * an allowed origin — and again on every message by `WsAuthGuard` (database included), so a
  * revoked or expired session's socket is closed on its next message. A missing claim refuses that
- * message with SuperTokens' `invalid claim` body and keeps the socket. Nest's global guards do not
- * run on gateways: an unguarded gateway stays open even with `globalGuard: true`.
+ * message with SuperTokens' `invalid claim` body and keeps the socket. Nest 11 runs no global guard
+ * on gateways: an unguarded gateway stays open even with `globalGuard: true`. Nest 12 does, and the
+ * module's global guard then checks each message as `WsAuthGuard` does (`@Public()` opts out).
  */
 
 const PLATFORMS: WsPlatform[] = ['socket.io', 'ws'];
@@ -133,9 +135,23 @@ describe.each(PLATFORMS)('WebSocket sessions (%s)', (platform) => {
         expect(await ok.request('whoami')).toEqual({ event: 'whoami', data: { userId: 'strict-user' } });
       });
 
-      it('Nest global guards do not run on gateways: with globalGuard: true an unguarded gateway answers without a session', async () => {
+      if (NEST_MAJOR < 12) {
+        it('Nest 11 runs no global guard on gateways: with globalGuard: true an unguarded gateway answers without a session', async () => {
+          const c = await client('unguarded').connect();
+          c.send('ping');
+          expect(await c.next('pong')).toEqual({ answered: true });
+        });
+      } else {
+        it('Nest 12 runs global guards on gateways: with globalGuard: true a message without a session is refused and the socket closed', async () => {
+          const c = await client('unguarded').connect();
+          c.send('ping');
+          await expectClosedUnauthorised(c, 'unauthorised');
+        });
+      }
+
+      it('@Public() handler of an unguarded gateway answers without a session (globalGuard: true, either major)', async () => {
         const c = await client('unguarded').connect();
-        c.send('ping');
+        c.send('publicPing');
         expect(await c.next('pong')).toEqual({ answered: true });
       });
     });

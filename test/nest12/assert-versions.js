@@ -15,3 +15,10 @@ const typeorm = versionOf('typeorm');
 if (!core.startsWith('12.') || !typeorm.startsWith('1.')) {
   throw new Error(`the Nest 12 leg runs on @nestjs/core ${core} and typeorm ${typeorm}: run npm install --prefix test/nest12`);
 }
+// Every package of the leg's set (GraphQL, WebSockets included) must come from test/nest12: a
+// root copy (e.g. @nestjs/graphql 13, made for Nest 11) would mix the two majors in one app.
+const LEG = `${path.sep}test${path.sep}nest12${path.sep}node_modules${path.sep}`;
+for (const name of Object.keys(require('./package.json').dependencies)) {
+  const entry = require.resolve(name);
+  if (!entry.includes(LEG)) throw new Error(`the Nest 12 leg resolves ${name} outside test/nest12 (${entry}): run npm install --prefix test/nest12`);
+}

@@ -1,5 +1,6 @@
 // Jest resolver for the Nest 12 leg: the packages of test/nest12/package.json (Nest 12,
-// @nestjs/typeorm 12, TypeORM 1 and their peers) resolve from test/nest12/node_modules, whoever
+// @nestjs/typeorm 12, TypeORM 1, @nestjs/graphql 14 with apollo/mercurius and the one `graphql`
+// they share with src/, @nestjs/websockets 12 and its adapters) resolve from test/nest12/node_modules, whoever
 // asks (src/, the tests, or a root package such as @nestjs/passport); everything else resolves
 // as usual. Files inside test/nest12/node_modules resolve their own dependencies from there.
 'use strict';

@@ -45,6 +45,8 @@ export interface StartInstancesOptions {
   startupTimeoutMs?: number;
   /** Nest log levels of the children (default `error,warn`). */
   logLevels?: string;
+  /** More environment variables of the children (e.g. `INSTANCE_COUNT_QUERIES: '1'`). */
+  env?: Record<string, string>;
 }
 
 const live = new Set<ChildProcess>();
@@ -101,6 +103,7 @@ function launch(name: string, options: StartInstancesOptions): { instance: AppIn
       INSTANCE_SESSION_OPTIONS: JSON.stringify(options.sessionOptions ?? {}),
       INSTANCE_LOG_LEVELS: options.logLevels ?? 'error,warn',
       INSTANCE_EXIT_WITH_PARENT: '1',
+      ...options.env,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -403,6 +406,11 @@ export function client(instance: AppInstance) {
     rotateKey: () => call<{ kid: string; generation: number }>(`${url}/admin/rotate-key`, { method: 'POST' }),
     keys: () => call<{ rows: { kid: string; algorithm: string; generation: number }[]; jwks: string[] }>(`${url}/admin/keys`),
     migrations: () => call<{ names: string[] }>(`${url}/admin/migrations`),
+    revokeUser: (userId: string) => call<{ revoked: string[] }>(`${url}/admin/revoke-user/${encodeURIComponent(userId)}`, { method: 'POST' }),
+    /** Statements of the instance's DataSource since the last reset (needs `INSTANCE_COUNT_QUERIES=1`). */
+    queries: () => call<{ total: number; feed: number; other: string[] }>(`${url}/admin/queries`),
+    resetQueries: () => call(`${url}/admin/queries/reset`, { method: 'POST' }),
+    feedStats: () => call<{ pid: number; stats: Record<string, any> | null }>(`${url}/admin/feed`),
     handles: (userId: string) => call<{ handles: string[] }>(`${url}/admin/handles/${encodeURIComponent(userId)}`),
   };
 }

@@ -1,16 +1,19 @@
 import { sessionsToEvict } from '../../src/storage/session-cap';
-import type {
-  CappedCreation,
-  JSONObject,
-  SessionCap,
-  RefreshRotation,
-  RolesAndPermissions,
-  RoleStore,
-  SessionRecord,
-  SessionStore,
-  SigningKeyStore,
-  StoredPayload,
-  StoredSigningKey,
+import {
+  type CappedCreation,
+  type SessionCap,
+  fitsPayloadSizeLimit,
+  type JSONObject,
+  type PayloadSizeLimit,
+  PayloadTooLargeError,
+  type RefreshRotation,
+  type RolesAndPermissions,
+  type RoleStore,
+  type SessionRecord,
+  type SessionStore,
+  type SigningKeyStore,
+  type StoredPayload,
+  type StoredSigningKey,
 } from '../../src';
 
 /**
@@ -91,19 +94,21 @@ export class InMemorySessionStore implements SessionStore {
     return row !== undefined;
   }
 
-  async mergePayload(sessionHandle: string, update: JSONObject, nowMs: number): Promise<StoredPayload | undefined> {
+  async mergePayload(sessionHandle: string, update: JSONObject, nowMs: number, limit?: PayloadSizeLimit): Promise<StoredPayload | undefined> {
     const row = this.live(sessionHandle, nowMs);
     if (!row) return undefined;
+    refuseOverLimit([row], update, limit);
     applyMerge(row, update);
     return { payload: structuredClone(row.accessTokenPayload), version: row.payloadVersion };
   }
 
-  async mergePayloadIfExists(sessionHandle: string, update: JSONObject, nowMs: number): Promise<boolean> {
-    return (await this.mergePayload(sessionHandle, update, nowMs)) !== undefined;
+  async mergePayloadIfExists(sessionHandle: string, update: JSONObject, nowMs: number, limit?: PayloadSizeLimit): Promise<boolean> {
+    return (await this.mergePayload(sessionHandle, update, nowMs, limit)) !== undefined;
   }
 
-  async mergePayloadForUser(userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number> {
+  async mergePayloadForUser(userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number, limit?: PayloadSizeLimit): Promise<number> {
     const rows = this.ofUser(userId, tenantId, nowMs);
+    refuseOverLimit(rows, update, limit);
     rows.forEach((row) => applyMerge(row, update));
     return rows.length;
   }
@@ -139,6 +144,16 @@ export class InMemorySessionStore implements SessionStore {
     return [...this.rows.values()].filter(
       (row) => row.userId === userId && (tenantId === undefined || row.tenantId === tenantId) && (liveAt === undefined || row.expiresAt > liveAt),
     );
+  }
+}
+
+/** The size limit of merges, all or nothing, as the SQL stores apply it. */
+function refuseOverLimit(rows: SessionRecord[], update: JSONObject, limit: PayloadSizeLimit | undefined): void {
+  if (!limit) return;
+  for (const row of rows) {
+    const merged = structuredClone(row);
+    applyMerge(merged, update);
+    if (!fitsPayloadSizeLimit(limit, merged.accessTokenPayload, row.userId, row.tenantId)) throw new PayloadTooLargeError(undefined, limit.tokenLimit);
   }
 }
 

@@ -13,7 +13,8 @@ const HOUR = 3_600_000;
 /** A fixed "now", far from any real clock, so expiry is decided by the test alone. */
 const NOW = 1_900_000_000_000;
 
-function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
+/** A complete session record for store tests (a new handle and user each call). */
+export function sampleSessionRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
   return {
     sessionHandle: randomUUID(),
     userId: `user-${randomUUID().slice(0, 8)}`,
@@ -53,7 +54,7 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
     afterAll(() => harness?.close());
 
     it('find returns what create stored, JSON and epoch-ms numbers intact', async () => {
-      const session = record({
+      const session = sampleSessionRecord({
         antiCsrfToken: 'csrf-token',
         accessTokenPayload: { nested: { list: [1, 'two', null, { deep: true }] }, 'dotted.key': 'x', 'quote"key': 1.5, unicode: 'ü✓' },
         sessionData: { secret: { value: null } },
@@ -63,7 +64,7 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
     });
 
     it('find ignores unknown handles and sessions whose expiry has come', async () => {
-      const session = record({ expiresAt: NOW + 1000 });
+      const session = sampleSessionRecord({ expiresAt: NOW + 1000 });
       await store.create(session);
       expect(await store.find(randomUUID(), NOW)).toBeUndefined();
       expect(await store.find(session.sessionHandle, NOW + 999)).toBeDefined();
@@ -71,7 +72,7 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
     });
 
     it('rotateRefreshToken moves one generation forward only from the generation it names', async () => {
-      const session = record();
+      const session = sampleSessionRecord();
       await store.create(session);
       const rotation = { sessionHandle: session.sessionHandle, fromGeneration: 0, refreshHash: 'b'.repeat(64), rotatedAt: NOW + 10, expiresAt: NOW + 2 * HOUR };
       expect(await store.rotateRefreshToken({ ...rotation, fromGeneration: 1 })).toBe(false);
@@ -88,19 +89,19 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
 
     it('listForUser: live sessions of the user (and tenant), newest first', async () => {
       const userId = `list-${randomUUID()}`;
-      const older = record({ userId, createdAt: NOW - 2000 });
-      const newer = record({ userId, createdAt: NOW - 1000 });
-      const otherTenant = record({ userId, tenantId: 'tenant-b', createdAt: NOW - 500 });
-      const expired = record({ userId, expiresAt: NOW });
-      for (const s of [older, newer, otherTenant, expired, record()]) await store.create(s);
+      const older = sampleSessionRecord({ userId, createdAt: NOW - 2000 });
+      const newer = sampleSessionRecord({ userId, createdAt: NOW - 1000 });
+      const otherTenant = sampleSessionRecord({ userId, tenantId: 'tenant-b', createdAt: NOW - 500 });
+      const expired = sampleSessionRecord({ userId, expiresAt: NOW });
+      for (const s of [older, newer, otherTenant, expired, sampleSessionRecord()]) await store.create(s);
       expect((await store.listForUser(userId, undefined, NOW)).map((s) => s.sessionHandle)).toEqual([otherTenant, newer, older].map((s) => s.sessionHandle));
       expect(await store.listForUser(userId, 'public', NOW)).toEqual([newer, older]);
     });
 
     it('deleteForUserExcept and deleteOfUser touch only the named user\'s sessions', async () => {
       const userId = `owner-${randomUUID()}`;
-      const [keep, a, b] = [record({ userId }), record({ userId }), record({ userId, tenantId: 'tenant-b' })];
-      const stranger = record();
+      const [keep, a, b] = [sampleSessionRecord({ userId }), sampleSessionRecord({ userId }), sampleSessionRecord({ userId, tenantId: 'tenant-b' })];
+      const stranger = sampleSessionRecord();
       for (const s of [keep, a, b, stranger]) await store.create(s);
       expect(await store.deleteOfUser(stranger.sessionHandle, userId, undefined)).toBe(false);
       expect(await store.deleteForUserExcept(userId, 'public', keep.sessionHandle)).toEqual([a.sessionHandle]);
@@ -111,7 +112,7 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
     });
 
     it('of 20 concurrent rotations from one generation exactly one wins', async () => {
-      const session = record();
+      const session = sampleSessionRecord();
       await store.create(session);
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
@@ -123,13 +124,13 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
     });
 
     it('rotateRefreshToken does not revive an expired session', async () => {
-      const session = record({ expiresAt: NOW });
+      const session = sampleSessionRecord({ expiresAt: NOW });
       await store.create(session);
       expect(await store.rotateRefreshToken({ sessionHandle: session.sessionHandle, fromGeneration: 0, refreshHash: 'c'.repeat(64), rotatedAt: NOW, expiresAt: NOW + HOUR })).toBe(false);
     });
 
     it('mergePayload: null deletes a key, values replace whole, nested null is kept, the version grows', async () => {
-      const session = record({ accessTokenPayload: { keep: 1, drop: 'x', obj: { a: 1, b: 2 } } });
+      const session = sampleSessionRecord({ accessTokenPayload: { keep: 1, drop: 'x', obj: { a: 1, b: 2 } } });
       await store.create(session);
       const stored = await store.mergePayload(session.sessionHandle, { drop: null, obj: { b: null }, added: [null, 1], 'a.b': true }, NOW);
       const expected = { keep: 1, obj: { b: null }, added: [null, 1], 'a.b': true };
@@ -139,7 +140,7 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
     });
 
     it('mergePayload and mergePayloadIfExists answer undefined / false for unknown and expired sessions', async () => {
-      const expired = record({ expiresAt: NOW });
+      const expired = sampleSessionRecord({ expiresAt: NOW });
       await store.create(expired);
       for (const handle of [expired.sessionHandle, randomUUID()]) {
         expect(await store.mergePayload(handle, { a: 1 }, NOW)).toBeUndefined();
@@ -149,7 +150,7 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
     });
 
     it('100 concurrent merges of distinct keys on one session lose nothing', async () => {
-      const session = record({ accessTokenPayload: {} });
+      const session = sampleSessionRecord({ accessTokenPayload: {} });
       await store.create(session);
       const answers = await Promise.all(
         Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? store.mergePayload(session.sessionHandle, { [`k${i}`]: i }, NOW) : store.mergePayloadIfExists(session.sessionHandle, { [`k${i}`]: i }, NOW))),
@@ -162,9 +163,9 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
 
     it("mergePayloadForUser changes every live session of the user (in the tenant), and only those", async () => {
       const userId = `many-${randomUUID()}`;
-      const mine = [record({ userId }), record({ userId }), record({ userId, tenantId: 'other' })];
-      const expired = record({ userId, expiresAt: NOW });
-      const someoneElse = record();
+      const mine = [sampleSessionRecord({ userId }), sampleSessionRecord({ userId }), sampleSessionRecord({ userId, tenantId: 'other' })];
+      const expired = sampleSessionRecord({ userId, expiresAt: NOW });
+      const someoneElse = sampleSessionRecord();
       for (const r of [...mine, expired, someoneElse]) await store.create(r);
       expect(await store.mergePayloadForUser(userId, 'public', { flag: true }, NOW)).toBe(2);
       expect(await store.mergePayloadForUser(userId, undefined, { all: 1, plan: null }, NOW)).toBe(3);
@@ -175,7 +176,7 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
     });
 
     it('replacePayload replaces the whole custom payload of a live session', async () => {
-      const session = record();
+      const session = sampleSessionRecord();
       await store.create(session);
       expect(await store.replacePayload(session.sessionHandle, { only: 'this' }, NOW)).toBe(true);
       expect(await store.replacePayload(randomUUID(), { x: 1 }, NOW)).toBe(false);
@@ -185,7 +186,7 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
     });
 
     it('updateSessionData replaces the data of a live session, also with identical data', async () => {
-      const session = record();
+      const session = sampleSessionRecord();
       await store.create(session);
       expect(await store.updateSessionData(session.sessionHandle, { cart: [1, 2] }, NOW)).toBe(true);
       expect(await store.updateSessionData(session.sessionHandle, { cart: [1, 2] }, NOW)).toBe(true);
@@ -196,10 +197,10 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
 
     it('listHandlesForUser lists live sessions oldest first, per tenant when given', async () => {
       const userId = `lister-${randomUUID()}`;
-      const second = record({ userId, createdAt: NOW + 2 });
-      const first = record({ userId, createdAt: NOW + 1 });
-      const otherTenant = record({ userId, tenantId: 'acme', createdAt: NOW + 3 });
-      const expired = record({ userId, expiresAt: NOW });
+      const second = sampleSessionRecord({ userId, createdAt: NOW + 2 });
+      const first = sampleSessionRecord({ userId, createdAt: NOW + 1 });
+      const otherTenant = sampleSessionRecord({ userId, tenantId: 'acme', createdAt: NOW + 3 });
+      const expired = sampleSessionRecord({ userId, expiresAt: NOW });
       for (const r of [second, first, otherTenant, expired]) await store.create(r);
       expect(await store.listHandlesForUser(userId, undefined, NOW)).toEqual([first, second, otherTenant].map((r) => r.sessionHandle));
       expect(await store.listHandlesForUser(userId, 'acme', NOW)).toEqual([otherTenant.sessionHandle]);
@@ -207,9 +208,9 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
 
     it('delete and deleteForUser answer the handles that existed', async () => {
       const userId = `leaver-${randomUUID()}`;
-      const a = record({ userId });
-      const b = record({ userId, tenantId: 'acme' });
-      const c = record();
+      const a = sampleSessionRecord({ userId });
+      const b = sampleSessionRecord({ userId, tenantId: 'acme' });
+      const c = sampleSessionRecord();
       for (const r of [a, b, c]) await store.create(r);
       expect(await store.delete([c.sessionHandle, randomUUID()])).toEqual([c.sessionHandle]);
       expect(await store.delete([])).toEqual([]);
@@ -219,8 +220,8 @@ export function sessionStoreContract(open: () => Promise<StoreHarness>): void {
     });
 
     it('deleteExpired removes exactly the sessions whose expiry has come', async () => {
-      const live = record({ expiresAt: NOW + 2 * HOUR + 1 });
-      const dead = record({ expiresAt: NOW + HOUR });
+      const live = sampleSessionRecord({ expiresAt: NOW + 2 * HOUR + 1 });
+      const dead = sampleSessionRecord({ expiresAt: NOW + HOUR });
       await store.create(live);
       await store.create(dead);
       expect(await store.deleteExpired(NOW + 2 * HOUR)).toBeGreaterThanOrEqual(1);

@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
+import { PayloadTooLargeError } from '../../errors/payload-errors';
 import type { JSONObject } from '../../json';
+import type { PayloadSizeLimit } from '../payload-size-limit';
 import { runQuery } from '../run-query';
 import type { StoredPayload } from '../session-record';
 
@@ -8,12 +10,32 @@ import type { StoredPayload } from '../session-record';
  * database, chosen once at start from the DataSource's driver.
  */
 export interface PayloadDialect {
-  /** Merge into one live session's payload and bump its version; the result, or `undefined`. */
-  mergeOne(dataSource: DataSource, sessionHandle: string, update: JSONObject, nowMs: number): Promise<StoredPayload | undefined>;
+  /**
+   * Merge into one live session's payload and bump its version; the result, or `undefined`.
+   * With a `limit`, the same statement refuses a result past it (then `PayloadTooLargeError`).
+   */
+  mergeOne(dataSource: DataSource, sessionHandle: string, update: JSONObject, nowMs: number, limit?: PayloadSizeLimit): Promise<StoredPayload | undefined>;
   /** The same merge in exactly one statement, without the result; whether the session was live. */
-  mergeOneIfExists(dataSource: DataSource, sessionHandle: string, update: JSONObject, nowMs: number): Promise<boolean>;
-  /** Merge into every live session of a user (optionally one tenant); the number of rows changed. */
-  mergeForUser(dataSource: DataSource, userId: string, tenantId: string | undefined, update: JSONObject, nowMs: number): Promise<number>;
+  mergeOneIfExists(dataSource: DataSource, sessionHandle: string, update: JSONObject, nowMs: number, limit?: PayloadSizeLimit): Promise<boolean>;
+  /** Merge into every live session of a user (optionally one tenant), all or none within `limit`; the number of rows changed. */
+  mergeForUser(
+    dataSource: DataSource,
+    userId: string,
+    tenantId: string | undefined,
+    update: JSONObject,
+    nowMs: number,
+    limit?: PayloadSizeLimit,
+  ): Promise<number>;
+}
+
+/**
+ * SQL that is true when a row's payload, merged, passes `limit` (see {@link PayloadSizeLimit}):
+ * `bytes` is the dialect's byte-length function, `merged` the merged-payload expression and
+ * `alias` the row's table alias (with its dot) or ''. The coefficients are our own integers.
+ */
+export function overLimitCondition(limit: PayloadSizeLimit, bytes: (expr: string) => string, merged: string, alias = ''): string {
+  const n = (value: number) => String(Math.trunc(value));
+  return `(${n(limit.perPayloadByte)} * ${bytes(merged)} + ${n(limit.perUserIdByte)} * ${bytes(`${alias}user_id`)} + ${n(limit.perTenantIdByte)} * ${bytes(`${alias}tenant_id`)}) > ${n(limit.maxTotal)}`;
 }
 
 /**
@@ -47,11 +69,12 @@ export function memberPath(key: string): string {
 /** Members per `json_set` / `json_remove` call (SQLite caps function arguments at 127 by default). */
 const MEMBERS_PER_CALL = 50;
 
-/** A dialect's JSON path functions, and how it marks a placeholder as JSON text. */
+/** A dialect's JSON path functions, how it marks a placeholder as JSON text, and its byte length of text. */
 export interface PathMergeFunctions {
   remove: string;
   set: string;
   asJson: (placeholder: string) => string;
+  bytes: (expr: string) => string;
 }
 
 /**
@@ -82,6 +105,9 @@ export function pathMergeExpression(
 /**
  * One UPDATE applying a top-level merge with path functions and bumping the version, for the rows
  * `where` selects (`?` placeholders, `whereParams` in order); SQLite adds a `RETURNING` clause.
+ *
+ * With a `limit`, a row whose merged payload would pass it keeps its payload and its version
+ * (see {@link sizeGuardedSet}); a `RETURNING` clause then also returns `refused` (1 or 0).
  */
 export function pathMergeUpdate(
   table: string,
@@ -90,18 +116,49 @@ export function pathMergeUpdate(
   where: string,
   whereParams: unknown[],
   returning = '',
+  limit?: PayloadSizeLimit,
 ): { sql: string; params: unknown[] } {
   const merged = pathMergeExpression('access_token_payload', update, fn);
-  return {
-    sql: `UPDATE ${table}
+  if (!limit) {
+    return {
+      sql: `UPDATE ${table}
             SET access_token_payload = ${merged.sql},
                 payload_version = payload_version + 1
           WHERE ${where}${returning}`,
-    params: [...merged.params, ...whereParams],
+      params: [...merged.params, ...whereParams],
+    };
+  }
+  const over = overLimitCondition(limit, fn.bytes, merged.sql);
+  const flag = returning ? `, (CASE WHEN ${over} THEN 1 ELSE 0 END) AS refused` : '';
+  return {
+    sql: `UPDATE ${table}
+            SET ${sizeGuardedSet(over, merged.sql)}
+          WHERE ${where}${returning}${flag}`,
+    params: [...merged.params, ...merged.params, ...merged.params, ...whereParams, ...(returning ? merged.params : [])],
   };
 }
 
-/** The per-user merge, one UPDATE; the same statement on SQLite and MySQL/MariaDB but for the function names. */
+/**
+ * The SET of a size-guarded merge, in one statement: a row whose merged payload is `over` the
+ * limit keeps its payload and version, any other gets the merge and a new version. The version
+ * comes first: MySQL evaluates SET assignments left to right on the updated row, so both then
+ * see the old payload there as everywhere else. After the statement, merging the same update
+ * into the stored payload again tells the two apart (a top-level merge is idempotent): still
+ * over the limit means refused. That is the `refused` flag of `RETURNING` (SQLite, PostgreSQL);
+ * on MySQL, a matched row that did not change.
+ */
+export function sizeGuardedSet(over: string, merged: string): string {
+  return `payload_version = payload_version + (CASE WHEN ${over} THEN 0 ELSE 1 END),
+                access_token_payload = CASE WHEN ${over} THEN access_token_payload ELSE ${merged} END`;
+}
+
+/**
+ * The per-user merge, one UPDATE; the same statement on SQLite and MySQL/MariaDB but for the
+ * function names. With a `limit` it is all or nothing: if one session's merged payload would
+ * pass it, no session changes and `PayloadTooLargeError` is thrown. The count of such sessions
+ * is read through a derived table, which MySQL materialises (it refuses a subquery reading the
+ * table being updated otherwise).
+ */
 export async function pathMergeForUser(
   dataSource: DataSource,
   table: string,
@@ -109,11 +166,27 @@ export async function pathMergeForUser(
   target: { userId: string; tenantId: string | undefined },
   update: JSONObject,
   nowMs: number,
+  limit?: PayloadSizeLimit,
 ): Promise<number> {
   const byTenant = target.tenantId !== undefined;
   const where = `user_id = ? AND expires_at > ?${byTenant ? ' AND tenant_id = ?' : ''}`;
-  const statement = pathMergeUpdate(table, fn, update, where, byTenant ? [target.userId, nowMs, target.tenantId] : [target.userId, nowMs]);
-  return (await runQuery(dataSource, statement.sql, statement.params)).affected ?? 0;
+  const targetParams = byTenant ? [target.userId, nowMs, target.tenantId] : [target.userId, nowMs];
+  if (!limit) {
+    const statement = pathMergeUpdate(table, fn, update, where, targetParams);
+    return (await runQuery(dataSource, statement.sql, statement.params)).affected ?? 0;
+  }
+  const mergedHere = pathMergeExpression('o.access_token_payload', update, fn);
+  const overLimit = `SELECT COUNT(*) AS n FROM ${table} o
+                      WHERE o.user_id = ? AND o.expires_at > ?${byTenant ? ' AND o.tenant_id = ?' : ''}
+                        AND ${overLimitCondition(limit, fn.bytes, mergedHere.sql, 'o.')}`;
+  const overParams = [...targetParams, ...mergedHere.params];
+  const statement = pathMergeUpdate(table, fn, update, `${where} AND (SELECT n FROM (${overLimit}) AS over_limit) = 0`, [...targetParams, ...overParams]);
+  const affected = (await runQuery(dataSource, statement.sql, statement.params)).affected ?? 0;
+  if (affected === 0) {
+    const over = (await runQuery(dataSource, overLimit, overParams)).records[0] as { n: number | string } | undefined;
+    if (Number(over?.n ?? 0) > 0) throw new PayloadTooLargeError(undefined, limit.tokenLimit);
+  }
+  return affected;
 }
 
 /** The rows a single-session merge selects: the live session with this handle. */

@@ -4,8 +4,16 @@ import { CreateRoleTables1763800000001 } from './1763800000001-create-role-table
 import { ExactIdentifierCollation1763800000002 } from './1763800000002-exact-identifier-collation';
 import { AddSessionDeviceColumns1763800000100 } from './1763800000100-add-session-device-columns';
 import { CreateSessionAuditTable1763800000101 } from './1763800000101-create-session-audit-table';
+import { CreateFeedLog1763800000300 } from './1763800000300-create-feed-log';
 
-export { CreateSessionTables1763800000000, CreateRoleTables1763800000001, ExactIdentifierCollation1763800000002, AddSessionDeviceColumns1763800000100, CreateSessionAuditTable1763800000101 };
+export {
+  CreateSessionTables1763800000000,
+  CreateRoleTables1763800000001,
+  ExactIdentifierCollation1763800000002,
+  AddSessionDeviceColumns1763800000100,
+  CreateSessionAuditTable1763800000101,
+  CreateFeedLog1763800000300,
+};
 
 /**
  * The module's schema, as TypeORM migrations, oldest first; every class works on SQLite,
@@ -22,4 +30,5 @@ export const SESSION_MIGRATIONS: Array<new () => MigrationInterface> = [
   ExactIdentifierCollation1763800000002,
   AddSessionDeviceColumns1763800000100,
   CreateSessionAuditTable1763800000101,
+  CreateFeedLog1763800000300,
 ];

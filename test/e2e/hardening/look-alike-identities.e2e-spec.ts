@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,8 @@ import { basicApp } from '../../fixtures/basic.app';
 import { testDatabaseKind, testDatabaseOptions } from '../../support/database';
 import { createTestApp } from '../../support/platforms';
 import { SessionClient } from '../../support/session-client';
-import { SESSION_ENTITIES, SESSION_MIGRATIONS, SessionService, UserRoleEntity, UserRolesService } from '../../../src';
+import { sampleSessionRecord } from '../../support/store-contracts';
+import { RoleEntity, RolePermissionEntity, SESSION_ENTITIES, SESSION_MIGRATIONS, SessionConfigError, SessionEntity, SessionService, UserRoleEntity, UserRolesService } from '../../../src';
 
 /**
  * Identifiers compare byte for byte on every database (issue 9, item 1): a user id, tenant id,
@@ -111,31 +112,38 @@ describe(`look-alike identities compare exactly (${db})`, () => {
   describe('upgrading tables made by the previous migrations', () => {
     const sqliteFile = path.join(tmpdir(), `nest-session-upgrade-${randomBytes(4).toString('hex')}.sqlite`);
     afterAll(() => rmSync(sqliteFile, { force: true }));
-    let app: INestApplication;
 
     it('keeps every row and makes comparisons exact', async () => {
       const options: DataSourceOptions = db === 'sqlite' ? { type: 'better-sqlite3', database: sqliteFile } : testDatabaseOptions();
       const previous = SESSION_MIGRATIONS.filter((m) => new m().name !== 'ExactIdentifierCollation1763800000002');
       expect(previous).toHaveLength(SESSION_MIGRATIONS.length - 1);
 
-      // The schema as the previous release left it, with rows in it.
+      // The schema as the previous release left it, with the rows that release wrote.
       const old = new DataSource({ ...options, entities: SESSION_ENTITIES, migrations: previous, migrationsRun: true } as DataSourceOptions);
       await old.initialize();
-      const oldApp = await createTestApp('express', basicApp({ database: undefined, dataSource: old }));
-      const { acme } = await seedAdmin(oldApp);
-      await oldApp.get(SessionService).updateSessionDataInDatabase(acme, { kept: 'yes' });
-      await oldApp.close();
-      await old.destroy();
+      const acme = randomUUID();
+      try {
+        const now = Date.now();
+        await old.getRepository(SessionEntity).insert(
+          sampleSessionRecord({ sessionHandle: acme, userId: 'admin', tenantId: 'acme', accessTokenPayload: { mine: 'admin' }, sessionData: { kept: 'yes' }, createdAt: now, rotatedAt: now, expiresAt: now + 3_600_000 }) as SessionEntity,
+        );
+        await old.getRepository(RoleEntity).insert({ role: 'admin', createdAt: now });
+        await old.getRepository(RolePermissionEntity).insert({ role: 'admin', permission: 'delete-all' });
+        await old.getRepository(UserRoleEntity).insert({ tenantId: 'acme', userId: 'admin', role: 'admin' });
+      } finally {
+        await old.destroy();
+      }
 
       // The new release: its migrations upgrade the tables at start.
       const upgraded = new DataSource({ ...options, entities: SESSION_ENTITIES, migrations: SESSION_MIGRATIONS, migrationsRun: true } as DataSourceOptions);
       await upgraded.initialize();
-      // The migration alone (before any app starts) made the comparisons exact.
-      const grants = upgraded.getRepository(UserRoleEntity);
-      await expect(grants.count({ where: { userId: 'admin' } })).resolves.toBe(1);
-      for (const name of LOOK_ALIKES) await expect(grants.count({ where: { userId: name } })).resolves.toBe(0);
-      app = await createTestApp('express', basicApp({ database: undefined, dataSource: upgraded }));
+      let app: INestApplication | undefined;
       try {
+        // The migration alone (before any app starts) made the comparisons exact.
+        const grants = upgraded.getRepository(UserRoleEntity);
+        await expect(grants.count({ where: { userId: 'admin' } })).resolves.toBe(1);
+        for (const name of LOOK_ALIKES) await expect(grants.count({ where: { userId: name } })).resolves.toBe(0);
+        app = await createTestApp('express', basicApp({ database: undefined, dataSource: upgraded }));
         expect(await upgraded.showMigrations()).toBe(false);
         await expect(app.get(SessionService).getSessionInformation(acme)).resolves.toMatchObject({
           userId: 'admin',
@@ -146,9 +154,56 @@ describe(`look-alike identities compare exactly (${db})`, () => {
         await expect(app.get(UserRolesService).getPermissionsForRole('admin')).resolves.toEqual({ status: 'OK', permissions: ['delete-all'] });
         await expectExactIdentities(app, acme);
       } finally {
-        await app.close();
+        await app?.close();
         await upgraded.destroy();
       }
     });
+  });
+
+  describe("an app DataSource (the app manages the schema)", () => {
+    it('with synchronize: true, starts with exact identifier columns', async () => {
+      const own = new DataSource({ ...testDatabaseOptions(), entities: SESSION_ENTITIES, synchronize: true } as DataSourceOptions);
+      await own.initialize();
+      let app: INestApplication | undefined;
+      try {
+        app = await createTestApp('express', basicApp({ database: undefined, dataSource: own }));
+        const { acme } = await seedAdmin(app);
+        await expectExactIdentities(app, acme);
+      } finally {
+        await app?.close();
+        await own.destroy();
+      }
+    });
+
+    const mysqlFamily = db === 'mysql' || db === 'mariadb';
+    it(
+      mysqlFamily
+        ? 'made by an earlier synchronize, now without it and without the migrations: refused at start, naming the migration'
+        : 'made by an earlier synchronize, now without it: starts, the default collation already compares exactly',
+      async () => {
+        const options = db === 'sqlite' ? { type: 'better-sqlite3' as const, database: path.join(tmpdir(), `nest-session-sync-${randomBytes(4).toString('hex')}.sqlite`) } : testDatabaseOptions();
+        const earlier = new DataSource({ ...options, entities: SESSION_ENTITIES, synchronize: true } as DataSourceOptions);
+        await earlier.initialize();
+        await earlier.destroy();
+        const own = new DataSource({ ...options, entities: SESSION_ENTITIES } as DataSourceOptions);
+        await own.initialize();
+        let app: INestApplication | undefined;
+        try {
+          const started = createTestApp('express', basicApp({ database: undefined, dataSource: own }));
+          if (mysqlFamily) {
+            await expect(started).rejects.toThrow(SessionConfigError);
+            await expect(started).rejects.toThrow(/nest_session_sessions\.user_id.*ExactIdentifierCollation1763800000002/);
+          } else {
+            app = await started;
+            const { acme } = await seedAdmin(app);
+            await expectExactIdentities(app, acme);
+          }
+        } finally {
+          await app?.close();
+          await own.destroy();
+          if (db === 'sqlite') rmSync((options as { database: string }).database, { force: true });
+        }
+      },
+    );
   });
 });

@@ -6,7 +6,7 @@ import { memberPath, pathMergeExpression, pathMergeUpdate, toKeyRemovalsAndValue
  * quotes, spaces); the merge expression nests remove-then-set calls in chunks that stay under
  * SQLite's function-argument limit, with every key and value a bound parameter, never SQL text.
  */
-const SQLITE = { remove: 'json_remove', set: 'json_set', asJson: (p: string) => `json(${p})` };
+const SQLITE = { remove: 'json_remove', set: 'json_set', asJson: (p: string) => `json(${p})`, bytes: (e: string) => `length(${e})` };
 
 describe('payload merge SQL builders', () => {
   it('splits an update into removed keys and values, skipping undefined', () => {
@@ -40,7 +40,7 @@ describe('payload merge SQL builders', () => {
   });
 
   it('uses the dialect names and JSON marker it is given (MySQL/MariaDB)', () => {
-    const mysql = { remove: 'JSON_REMOVE', set: 'JSON_SET', asJson: (p: string) => `JSON_EXTRACT(${p}, '$')` };
+    const mysql = { remove: 'JSON_REMOVE', set: 'JSON_SET', asJson: (p: string) => `JSON_EXTRACT(${p}, '$')`, bytes: (e: string) => `LENGTH(${e})` };
     expect(pathMergeExpression('c', { a: 1, b: null }, mysql).sql).toBe("JSON_SET(JSON_REMOVE(c, ?), ?, JSON_EXTRACT(?, '$'))");
   });
 });

@@ -13,9 +13,9 @@ import {
  * payload is everything else.
  */
 describe('protected payload keys', () => {
-  it("are SuperTokens' keys plus iss", () => {
+  it("are SuperTokens' keys plus iss and the registered claims other verifiers read (nbf, jti, aud)", () => {
     expect([...PROTECTED_PAYLOAD_KEYS].sort()).toEqual(
-      ['antiCsrfToken', 'exp', 'iat', 'iss', 'parentRefreshTokenHash1', 'refreshTokenHash1', 'rsub', 'sessionHandle', 'stt', 'sub', 'tId'].sort(),
+      ['antiCsrfToken', 'exp', 'iat', 'iss', 'nbf', 'jti', 'aud', 'parentRefreshTokenHash1', 'refreshTokenHash1', 'rsub', 'sessionHandle', 'stt', 'sub', 'tId'].sort(),
     );
   });
 

@@ -1,5 +1,5 @@
 import type { AccessTokenPayload } from '../../../src/tokens/access-token-payload';
-import { VerifiedTokenCache } from '../../../src/tokens/verified-token-cache';
+import { estimateEntryBytes, VerifiedTokenCache } from '../../../src/tokens/verified-token-cache';
 
 /**
  * The verified-token cache changes cost, never validity: an entry is keyed by the exact token
@@ -26,6 +26,20 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('Token', 1)).toBeUndefined();
   });
 
+  it('never serves a different token that ends like a cached one (a signature copied onto another header and payload)', () => {
+    const cache = new VerifiedTokenCache(10);
+    const signature = 'S'.repeat(342);
+    const genuine = `header.payload.${signature}`;
+    const forged = `header.forgedpayload.${signature}`;
+    cache.set(genuine, payload(100));
+    expect(cache.get(forged, 1)).toBeUndefined();
+    expect(cache.get(genuine, 1)).toBeDefined();
+    // A token with the same end verified later takes the entry over; the first is then verified again.
+    cache.set(forged, payload(200));
+    expect(cache.get(forged, 1)?.exp).toBe(200);
+    expect(cache.get(genuine, 1)).toBeUndefined();
+  });
+
   it('evicts the oldest insertion when full', () => {
     const cache = new VerifiedTokenCache(2);
     cache.set('a', payload(100));
@@ -50,5 +64,39 @@ describe('VerifiedTokenCache', () => {
     expect(Object.isFrozen(cached)).toBe(true);
     expect(Object.isFrozen(cached.roles.v)).toBe(true);
     expect(() => cached.roles.v.push('admin')).toThrow(TypeError);
+  });
+});
+
+describe('VerifiedTokenCache byte bound', () => {
+  const big = (exp: number, n: number) => payload(exp, { pad: 'x'.repeat(n) });
+
+  it('evicts the oldest entries until the new one fits within maxBytes', () => {
+    const cache = new VerifiedTokenCache(1000, 20_000);
+    for (let i = 0; i < 50; i++) cache.set(`token-${i}`, big(100, 1000));
+    const stats = cache.stats();
+    expect(stats.bytes).toBeLessThanOrEqual(20_000);
+    expect(stats.entries).toBeGreaterThan(1);
+    expect(stats.entries).toBeLessThan(50);
+    expect(cache.get('token-49', 1)).toBeDefined();
+    expect(cache.get('token-0', 1)).toBeUndefined();
+  });
+
+  it('does not cache an entry larger than a quarter of the budget', () => {
+    const cache = new VerifiedTokenCache(1000, 8_000);
+    cache.set('small', payload(100));
+    cache.set('huge', big(100, 5000));
+    expect(cache.get('huge', 1)).toBeUndefined();
+    expect(cache.get('small', 1)).toBeDefined();
+  });
+
+  it('keeps the byte count exact through expiry and re-insertion', () => {
+    const cache = new VerifiedTokenCache(1000, 1_000_000);
+    cache.set('a', big(10, 100));
+    cache.set('a', big(10, 100));
+    cache.set('b', big(100, 100));
+    expect(cache.stats().bytes).toBe(estimateEntryBytes('a', big(10, 100)) + estimateEntryBytes('b', big(100, 100)));
+    expect(cache.get('a', 50)).toBeUndefined();
+    expect(cache.stats().bytes).toBe(estimateEntryBytes('b', big(100, 100)));
+    expect(cache.stats().entries).toBe(1);
   });
 });

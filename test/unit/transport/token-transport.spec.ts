@@ -46,6 +46,37 @@ function fastifyReply() {
 
 describe('TokenTransport', () => {
   describe('reading', () => {
+    it('reads `Authorization: Bearer` exactly as the scheme regex does, whatever the spacing, case or line breaks', () => {
+      // The reference: the rule the fast path must agree with (scheme case-insensitive, surrounding
+      // whitespace trimmed, a single-line token).
+      const reference = (header: string) => /^Bearer\s+(.+)$/i.exec(header.trim())?.[1].trim();
+      const headers = [
+        `Bearer ${ACCESS}`,
+        `bearer ${ACCESS}`,
+        `BEARER ${ACCESS}`,
+        `Bearer  ${ACCESS}`,
+        `Bearer\t${ACCESS}`,
+        ` Bearer ${ACCESS} `,
+        `Bearer ${ACCESS}\u00a0`,
+        `Bearer \u00a0${ACCESS}`,
+        `Bearer ${ACCESS}\ufeff`,
+        `Bearer ${ACCESS}\n`,
+        `Bearer ${ACCESS.slice(0, 10)}\n${ACCESS.slice(10)}`,
+        `Bearer ${ACCESS.slice(0, 10)}\r${ACCESS.slice(10)}`,
+        `Bearer ${ACCESS.slice(0, 10)}\u2028${ACCESS.slice(10)}`,
+        `Bearer ${ACCESS.slice(0, 10)} ${ACCESS.slice(10)}`,
+        'Bearer',
+        'Bearer ',
+        'Bearer x',
+        'Bearerx',
+        'Basic dXNlcjpwYXNz',
+      ];
+      for (const authorization of headers) {
+        const found = transport().readAccessToken(req({ authorization }));
+        expect({ authorization, token: found?.token }).toEqual({ authorization, token: reference(authorization) });
+      }
+    });
+
     it('reads the bearer first, then the cookie, with the transfer method it came in', () => {
       const t = transport();
       expect(t.readAccessToken(req({ authorization: `Bearer ${ACCESS}`, cookie: 'sAccessToken=cookie-token' }))).toEqual({ token: ACCESS, transferMethod: 'header' });
