@@ -17,6 +17,10 @@ const payloadOf: Publication = (_feed, args, changed: unknown) => (changed ? { k
 const PUBLICATIONS: Partial<Record<keyof SessionStore, Publication>> = {
   delete: revoked,
   deleteForUser: revoked,
+  deleteForUserExcept: revoked,
+  deleteOfUser: (feed, args, deleted: boolean) => (deleted ? revoked(feed, args, [String(args[0])]) : undefined),
+  // Sessions evicted by maxSessionsPerUser are revoked like any other.
+  createWithinCap: (feed, args, outcome: { evicted: string[] }) => revoked(feed, args, outcome.evicted),
   mergePayload: payloadOf,
   mergePayloadIfExists: payloadOf,
   replacePayload: payloadOf,

@@ -95,6 +95,28 @@ describe('revocation feed, in-process (one instance)', () => {
     expect(sessions.getRevocationFeedStats()!.revokedHandles).toBeGreaterThanOrEqual(7);
   });
 
+  it('the session-management revocations publish too: other sessions, one of a user, evicted by the cap (issue 15)', async () => {
+    const [keep, other1, other2] = await Promise.all([login('feed-others'), login('feed-others'), login('feed-others')]);
+    const owned = await login('feed-owned');
+    expect(await sessions.revokeOtherSessionsForUser('feed-others', keep.handle!)).toHaveLength(2);
+    expect(await sessions.revokeSessionForUser('feed-owned', owned.handle!)).toBe(true);
+    const statements = await statementsOf(async () => {
+      for (const c of [other1, other2, owned]) await c.get('/me').expect(401);
+      await keep.get('/me').expect(200);
+    });
+    expect(statements).toEqual([]);
+
+    const { app: capped } = await startApp({ maxSessionsPerUser: 1 });
+    try {
+      const first = new SessionClient(capped, 'header');
+      await first.login({ userId: 'feed-capped' });
+      await new SessionClient(capped, 'header').login({ userId: 'feed-capped' });
+      await first.get('/me').expect(401);
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('an offline merge reaches the next request (new token in that response) with one read of that session only', async () => {
     const alice = await login('merge-alice', { plan: 'free' });
     const bystander = await login('merge-bystander');
