@@ -18,15 +18,16 @@ import { headerTokens, jwtHeader, jwtPayload } from '../../support/tokens';
 const bearer = (token: string) => `Bearer ${token}`;
 
 describe.each(PLATFORMS)('token claims (%s)', (platform) => {
-  describe('nbf, jti and aud are protected payload keys', () => {
-    let app: INestApplication;
-    let sessions: SessionService;
-    beforeAll(async () => {
-      app = await createTestApp(platform, basicApp());
-      sessions = app.get(SessionService);
-    });
-    afterAll(() => app.close());
+  // One app serves the protected-key and non-string-token checks (neither changes its state for the other).
+  let app: INestApplication;
+  let sessions: SessionService;
+  beforeAll(async () => {
+    app = await createTestApp(platform, basicApp());
+    sessions = app.get(SessionService);
+  });
+  afterAll(() => app.close());
 
+  describe('nbf, jti and aud are protected payload keys', () => {
     const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
 
     it.each([
@@ -100,14 +101,6 @@ describe.each(PLATFORMS)('token claims (%s)', (platform) => {
   });
 
   describe('getSessionWithoutRequestResponse with something that is not a token string', () => {
-    let app: INestApplication;
-    let sessions: SessionService;
-    beforeAll(async () => {
-      app = await createTestApp(platform, basicApp());
-      sessions = app.get(SessionService);
-    });
-    afterAll(() => app.close());
-
     it.each([
       ['undefined', undefined],
       ['null', null],
