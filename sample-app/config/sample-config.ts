@@ -18,6 +18,11 @@ export interface SampleConfig {
   refreshGracePeriod: number;
   /** How the page this app serves keeps its tokens (`TOKEN_TRANSFER_METHOD`: `cookie`, the default, or `header`). */
   tokenTransferMethod: 'cookie' | 'header';
+  /**
+   * Step-up window in seconds (`STEP_UP_MAX_AGE`, default 300): signing out another device needs
+   * a sign-in or a password re-entry at most this old, whatever refreshes happened since.
+   */
+  stepUpMaxAge: number;
 }
 
 /** Injection token of the {@link SampleConfig}. */
@@ -34,6 +39,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     websiteOrigins: origins('WEBSITE_ORIGIN', env.WEBSITE_ORIGIN),
     refreshGracePeriod: integer('REFRESH_GRACE_PERIOD', env.REFRESH_GRACE_PERIOD, 30, 0, 24 * 60 * 60),
     tokenTransferMethod: oneOf('TOKEN_TRANSFER_METHOD', env.TOKEN_TRANSFER_METHOD, ['cookie', 'header'] as const, 'cookie'),
+    stepUpMaxAge: integer('STEP_UP_MAX_AGE', env.STEP_UP_MAX_AGE, 300, 0, 24 * 60 * 60),
   };
 }
 

@@ -15,6 +15,9 @@ import type { UsersService } from '../users/users.service';
  * New sessions also carry `st-role` and `st-perm` (the library adds them by default) and
  * `2fa-completed: false`, so the page sees every pending step in the front-token at once.
  *
+ * Step-up: `recordAuthTime` keeps the time of the last real authentication in `st-auth`
+ * (refreshes carry it unchanged); signing out another device checks it (see devices.controller.ts).
+ *
  * Storage: no `database` here. The module is declared with `dataSourceName: 'default'` (see
  * app.module.ts), so sessions live in the app's own `@nestjs/typeorm` DataSource: one SQLite
  * connection, and `autoLoadEntities` picks up the session tables next to the users table.
@@ -23,6 +26,7 @@ export function sampleSessionOptions(config: SampleConfig, users: UsersService):
   return {
     accessTokenValidity: config.accessTokenValidity,
     refreshGracePeriod: config.refreshGracePeriod,
+    recordAuthTime: true,
     emailVerification: {
       mode: 'REQUIRED',
       isEmailVerified: (userId) => users.isEmailVerified(userId),

@@ -74,6 +74,16 @@ export class UsersService {
     return this.users.find({ order: { createdAt: 'ASC' } });
   }
 
+  /** Whether `password` is the password of the user `id` (the step-up prompt); false for an unknown user. */
+  async verifyPassword(id: string, password: string): Promise<boolean> {
+    const user = await this.findById(id);
+    if (!user) {
+      await this.passwords.verifyAgainstDummy(password);
+      return false;
+    }
+    return this.passwords.verify(password, user.passwordHash);
+  }
+
   /** Replaces the password of a user whose current password is `currentPassword`; false if it is not. */
   async changePassword(id: string, currentPassword: string, newPassword: string): Promise<boolean> {
     const user = await this.findById(id);

@@ -14,11 +14,13 @@ import { type RunningSampleApi, startSampleApi, startStaticSite, type StaticSite
  * - header mode: page on http://127.0.0.1:<a>, API on http://localhost:<b> (another site).
  *
  * Access tokens live 3 s and a rotated refresh token is accepted again for 3 s, so refreshes,
- * the grace window and theft detection happen within a test. Screenshots of every step go to
+ * the grace window and theft detection happen within a test; the step-up window (signing out
+ * another device) is 4 s. Screenshots of every step go to
  * test-results/browser/<mode>/.
  */
 const ACCESS_TOKEN_VALIDITY = 3;
 const REFRESH_GRACE_PERIOD = 3;
+const STEP_UP_MAX_AGE = 4;
 const [alice, bob] = DEMO_USERS;
 
 const availability = chromiumAvailability();
@@ -46,6 +48,7 @@ if (!availability.run && availability.required) {
       SAMPLE_DB: ':memory:',
       ACCESS_TOKEN_VALIDITY: String(ACCESS_TOKEN_VALIDITY),
       REFRESH_GRACE_PERIOD: String(REFRESH_GRACE_PERIOD),
+      STEP_UP_MAX_AGE: String(STEP_UP_MAX_AGE),
       WEBSITE_ORIGIN: site.origin,
     });
     site.config.apiDomain = `http://${mode === 'cookie' ? '127.0.0.1' : 'localhost'}:${api.port}`;
@@ -272,6 +275,68 @@ if (!availability.run && availability.required) {
     await twinPage.reloadArticles();
     expect(await twinPage.articleTitles()).toEqual(['Welcome', 'Claims 101']);
     await shots.take(twinPage.page, 'twin-profile-after-refresh');
+  });
+
+  it('step-up: signing out another device with an aged sign-in is a 403 invalid claim the SDK reports; refresh does not renew it, the password does', async () => {
+    const shots = new Screenshots(mode, 'step-up');
+    const phoneContext = await newContext();
+    const phone = await signedIn(phoneContext, bob);
+    const laptopContext = await newContext();
+    const laptopRefreshes = new RefreshCalls(laptopContext);
+    const laptop = await signedIn(laptopContext, bob);
+    const signedInAt = (await laptop.payload())['st-auth'];
+    expect(signedInAt).toEqual(expect.any(Number));
+    const phoneRow = laptop.page.locator('#devices li[data-session]', { hasNot: laptop.page.locator('.badge') });
+    await expect(phoneRow.count()).resolves.toBe(1);
+
+    // The sign-in ages past the window; the access token expires and refreshes on the way.
+    await laptop.page.waitForTimeout((STEP_UP_MAX_AGE + 1.5) * 1000);
+    laptopRefreshes.clear();
+    const before = await laptop.payload();
+    await laptop.reloadArticles();
+    expect(await laptopRefreshes.settled()).toEqual([{ status: 200 }]);
+    const refreshed = await laptop.waitForNewerAccessToken(before.exp);
+    expect(refreshed['st-auth']).toBe(signedInAt);
+
+    // The sign-out is refused with the standard claim failure; the SDK reports it, the page asks for the password.
+    const refused = laptop.page.waitForResponse((response) => response.url().endsWith('/revoke'));
+    await phoneRow.locator('button').click();
+    const refusal = await refused;
+    expect(refusal.status()).toBe(403);
+    expect(await refusal.json()).toEqual({
+      message: 'invalid claim',
+      claimValidationErrors: [{ id: 'st-auth', reason: { message: 'authentication is too old', ageInSeconds: expect.any(Number), maxAgeInSeconds: STEP_UP_MAX_AGE } }],
+    });
+    await laptop.page.waitForSelector('#reauth-form');
+    expect(await laptop.page.locator('#activity li[data-action="API_INVALID_CLAIM"]').count()).toBe(1);
+    expect(await laptop.view()).toBe('app');
+    await shots.take(laptop.page, 'password-asked');
+
+    // A wrong password is a plain error (no refresh loop); the right one renews st-auth in the same answer, and the retry works.
+    laptopRefreshes.clear();
+    await laptop.page.fill('#reauth-password', 'not-his-password');
+    await laptop.page.click('#reauth-form button[type="submit"]');
+    await laptop.page.waitForSelector('#reauth-error:not([hidden])');
+    expect(await laptop.text('#reauth-error')).toBe('Wrong password.');
+    expect(await laptopRefreshes.settled()).toEqual([]);
+
+    const revoked = laptop.page.waitForResponse((response) => response.url().endsWith('/revoke'));
+    await laptop.page.fill('#reauth-password', bob.password);
+    await laptop.page.click('#reauth-form button[type="submit"]');
+    expect((await revoked).status()).toBe(200);
+    await laptop.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#devices li[data-session]').length === 1);
+    expect(await laptop.page.locator('#reauth-form').count()).toBe(0);
+    const renewed = await laptop.payload();
+    expect(renewed['st-auth']).toBeGreaterThan(signedInAt);
+    expect(renewed.sessionHandle).toBe(refreshed.sessionHandle);
+    expect(await laptop.view()).toBe('app');
+    await shots.take(laptop.page, 'other-device-signed-out');
+
+    // The phone finds its session gone at its next refresh.
+    await phone.waitForAccessTokenExpiry();
+    await phone.reloadArticles();
+    await phone.waitForView('signed-out');
+    expect(await phone.text('#notice')).toBe('Your session has ended. Please sign in again.');
   });
 
   it('a refresh token replayed after the grace window: token theft detected, the session ends in both browsers, nothing crashes', async () => {

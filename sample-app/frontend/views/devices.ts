@@ -1,4 +1,4 @@
-import type { Api } from '../api';
+import type { Api, ApiResult } from '../api';
 import { errorMessage } from '../api';
 import { byId, el, notify } from '../dom';
 
@@ -12,10 +12,23 @@ export interface DeviceRow {
   current: boolean;
 }
 
+/** The claim the API's step-up check fails with (the library's `FreshAuthClaim`). */
+const FRESH_AUTH_CLAIM = 'st-auth';
+
+/** True for the API's 403 `invalid claim` answer that names the step-up claim. */
+function needsFreshAuth(result: ApiResult): boolean {
+  const errors: unknown = result.body?.claimValidationErrors;
+  return result.status === 403 && Array.isArray(errors) && errors.some((error) => error?.id === FRESH_AUTH_CLAIM);
+}
+
 /**
  * "Your devices": the user's sessions, newest first, each with a sign-out button (the current
  * one signs out through the SDK, so the page follows), and a password change that signs out
  * every other device.
+ *
+ * Signing out another device is a step-up action: when the sign-in is older than the API's
+ * window, the API answers 403 `invalid claim` (`st-auth`), the SDK reports `API_INVALID_CLAIM`,
+ * and this view asks for the password, then retries.
  */
 export class DevicesView {
   constructor(private readonly api: Api) {}
@@ -48,8 +61,41 @@ export class DevicesView {
 
   private async signOutDevice(handle: string): Promise<void> {
     const result = await this.api('POST', `/me/sessions/${encodeURIComponent(handle)}/revoke`);
+    if (needsFreshAuth(result)) {
+      this.askForPassword(() => this.signOutDevice(handle));
+      return;
+    }
     if (!result.ok) notify(`Could not sign out the device: ${errorMessage(result)}`, 'warning');
     await this.load();
+  }
+
+  /** The step-up prompt: the password renews the session's authentication time, then `retry` runs. */
+  private askForPassword(retry: () => Promise<void>): void {
+    const password = el('input', { type: 'password', id: 'reauth-password', placeholder: 'Your password', autocomplete: 'current-password', required: true });
+    const error = el('p', { class: 'error', id: 'reauth-error', hidden: true });
+    const submit = async (event: Event) => {
+      event.preventDefault();
+      const result = await this.api('POST', '/me/reauthenticate', { password: password.value });
+      if (!result.ok) {
+        error.textContent = result.body?.message === 'wrong password' ? 'Wrong password.' : errorMessage(result);
+        error.hidden = false;
+        return;
+      }
+      form.remove();
+      await retry();
+    };
+    const form = el(
+      'form',
+      { id: 'reauth-form', onsubmit: submit },
+      el('h3', {}, 'Confirm it is you'),
+      el('p', { class: 'muted' }, 'Signing out another device needs a recent sign-in. Enter your password again.'),
+      password,
+      error,
+      el('button', { type: 'submit' }, 'Confirm'),
+    );
+    document.getElementById('reauth-form')?.remove();
+    byId('devices').prepend(form);
+    password.focus();
   }
 
   private passwordForm(): HTMLElement {
