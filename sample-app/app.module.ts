@@ -11,6 +11,7 @@ import { EmailVerificationModule } from './email-verification/email-verification
 import { OutboxModule } from './outbox/outbox.module';
 import { ProfileModule } from './profile/profile.module';
 import { RolesModule } from './roles/roles.module';
+import { SecurityModule } from './security/security.module';
 import { sampleSessionOptions } from './session/session-options';
 import { TwoFactorModule } from './two-factor/two-factor.module';
 import { UsersModule } from './users/users.module';
@@ -45,6 +46,7 @@ import { WebModule } from './web/web.module';
     ProfileModule,
     ArticlesModule,
     AdminModule,
+    SecurityModule,
     WebModule,
   ],
 })

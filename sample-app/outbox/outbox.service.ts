@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 
 /** What the app "sends" to a user. */
-export type OutboxKind = 'two-factor-code' | 'email-verification-link';
+export type OutboxKind = 'two-factor-code' | 'email-verification-link' | 'security-alert';
 
 /** One message the app sent to a user. */
 export interface OutboxMessage {

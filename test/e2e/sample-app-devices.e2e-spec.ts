@@ -110,3 +110,28 @@ describe('sample app: signing out another device is a step-up action', () => {
     await http().post('/auth/session/refresh').set(bearer(phone.refresh)).expect(401);
   });
 });
+
+describe('sample app: a security alert on refresh-token theft (a @SessionListener)', () => {
+  let app: INestApplication;
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    ({ app } = await startSampleApi({ SAMPLE_DB: ':memory:' }));
+  });
+  afterAll(() => app.close());
+
+  it('a refresh token two rotations old revokes the session and the owner gets an alert naming the reuse kind', async () => {
+    const device = await signInBob(app, LAPTOP);
+    const handle = jwtPayload(device.access).sessionHandle;
+    const first = headerTokens(await http().post('/auth/session/refresh').set(bearer(device.refresh)).expect(200));
+    await http().post('/auth/session/refresh').set(bearer(first.refresh)).expect(200);
+    expect(app.get(Outbox).latest('security-alert', bob.email, { sessionHandle: handle })).toBeUndefined();
+
+    const replay = await http().post('/auth/session/refresh').set(bearer(device.refresh)).expect(401);
+    expect(replay.body).toMatchObject({ message: 'token theft detected' });
+    const alert = app.get(Outbox).latest('security-alert', bob.email, { sessionHandle: handle });
+    expect(alert?.data).toEqual({ sessionHandle: handle, reuseKind: 'ancestor' });
+    // Nobody else was told.
+    expect(app.get(Outbox).latest('security-alert', alice.email)).toBeUndefined();
+  });
+});

@@ -35,8 +35,14 @@ export class RefreshCalls {
     });
   }
 
-  /** The calls so far, once their bodies are read. */
-  async settled(): Promise<RefreshCall[]> {
+  /**
+   * The calls so far, once their bodies are read. Playwright reports a response to the context a
+   * little after the page has used it: `minimum` waits (up to 5 s) until that many have arrived.
+   */
+  async settled(minimum = 0): Promise<RefreshCall[]> {
+    for (const deadline = Date.now() + 5000; this.calls.length < minimum && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
     await Promise.all(this.bodies);
     return [...this.calls];
   }
@@ -117,9 +123,12 @@ export class NewsroomPage {
    * tokens, but a tab re-renders only for its own SDK's events: the newest `exp` shown counts.
    */
   static async waitForAccessTokenExpiry(...pages: NewsroomPage[]): Promise<void> {
-    const exp = Math.max(...(await Promise.all(pages.map(async (page) => (await page.payload()).exp as number))));
-    const wait = exp * 1000 - Date.now() + 250;
-    if (wait > 0) await pages[0].page.waitForTimeout(wait);
+    const newestExp = async () => Math.max(...(await Promise.all(pages.map(async (page) => (await page.payload()).exp as number))));
+    // Read again after the wait: a render that was still queued may show a newer token (an online merge).
+    for (let exp = await newestExp(), seen = 0; exp !== seen; seen = exp, exp = await newestExp()) {
+      const wait = exp * 1000 - Date.now() + 250;
+      if (wait > 0) await pages[0].page.waitForTimeout(wait);
+    }
   }
 
   waitForAccessTokenExpiry(): Promise<void> {
