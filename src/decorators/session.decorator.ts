@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { getHttpExchange } from '../http/http-exchange';
+import { getHttpRequest } from '../http/http-exchange';
 import { readRequestState } from '../http/request-state';
 import type { SessionContainer } from '../session/session-container';
 
@@ -32,5 +32,5 @@ export const Session = createParamDecorator((property: SessionProperty | undefin
 
 /** Where the guard left the session: the request, or for gateway messages the socket (see `WsAuthGuard`). */
 function sessionHolder(context: ExecutionContext): unknown {
-  return context.getType() === 'ws' ? context.switchToWs().getClient() : getHttpExchange(context).request;
+  return context.getType() === 'ws' ? context.switchToWs().getClient() : getHttpRequest(context);
 }

@@ -3,12 +3,13 @@ import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import { SessionConfigError } from '../errors/session-config-error';
 import { appServiceOf, appServiceOnServer } from '../http/app-service-locator';
-import { getHttpExchange, type RequestExchange } from '../http/http-exchange';
+import { getHttpExchange, isNestHttpHost, type RequestExchange } from '../http/http-exchange';
 import { readRequestState, writeRequestState } from '../http/request-state';
 import { BUILT_IN_ROUTE_METADATA, PUBLIC_METADATA, REQUIRE_CLAIM_METADATA, VERIFY_SESSION_METADATA } from '../session.constants';
 import type { SessionContainer } from '../session/session-container';
 import { SessionService } from '../session/session.service';
 import type { VerifySessionOptions } from '../session/verify-session-options';
+import type { RequestLike, ResponseLike } from '../transport/http-objects';
 
 const GUARD_WITHOUT_MODULE =
   'AuthGuard is used but this app has no SessionModule: import SessionModule.forRoot(...) (or forRootAsync) in the application module';
@@ -47,6 +48,8 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
   private readonly cachesPlans: boolean;
   /** False when a subclass overrides `verify` or `attachSession`: they are then called as before. */
   private readonly ownVerification: boolean;
+  /** False when a subclass overrides `getHttpExchange`: it is then asked for every request. */
+  private readonly ownExchange: boolean;
 
   constructor(
     @Optional() options?: VerifySessionOptions,
@@ -60,6 +63,7 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     const base = AuthGuard.prototype;
     this.cachesPlans = this.isPublic === base.isPublic && this.getOptions === base.getOptions && this.getRequiredClaims === base.getRequiredClaims;
     this.ownVerification = this.verify === base.verify && this.attachSession === base.attachSession;
+    this.ownExchange = this.getHttpExchange === base.getHttpExchange;
   }
 
   /**
@@ -83,27 +87,32 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     const handler = context.getHandler();
     const plan = this.planFor(context, handler);
     if (plan.skip) return true;
-    const exchange = this.getHttpExchange(context);
+    if (!this.ownVerification) return this.verifyOverridden(context, handler, plan);
+    // Nest's own HTTP context: request and response read as its arguments (no exchange object).
+    let request: RequestLike;
+    let response: ResponseLike | undefined;
+    if (this.ownExchange && isNestHttpHost(context)) {
+      request = context.getArgByIndex(0);
+      response = context.getArgByIndex(1);
+    } else {
+      const exchange = this.getHttpExchange(context);
+      request = exchange.request;
+      response = exchange.response;
+    }
     // A second metadata-only guard on the same route (the global guard plus `@VerifySession()` /
     // `@UseGuards(AuthGuard)`) would repeat the same verification, claim refetches and
     // `checkDatabase` query: do it once.
-    if (this.metadataOnly && readRequestState(exchange.request)?.verifiedFor === handler) return true;
+    if (this.metadataOnly && readRequestState(request)?.verifiedFor === handler) return true;
     const verifiedFor = this.metadataOnly ? handler : undefined;
-    if (!this.ownVerification) {
-      return this.verify(exchange, { ...plan.options }, [...plan.requiredClaims]).then((session) => {
-        this.attachSession(exchange, session, verifiedFor);
-        return true;
-      });
-    }
-    const service = this.serviceFor(exchange);
-    const session = service.verifyForRoute(exchange.request, exchange.response, plan.options, plan.requiredClaims);
+    const service = this.serviceFor(request);
+    const session = service.verifyForRoute(request, response, plan.options, plan.requiredClaims);
     if (session instanceof Promise) {
       return session.then((verified) => {
-        attach(service, exchange, verified, verifiedFor);
+        attach(service, request, verified, verifiedFor);
         return true;
       });
     }
-    attach(service, exchange, session, verifiedFor);
+    attach(service, request, session, verifiedFor);
     return true;
   }
 
@@ -140,12 +149,23 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     options: VerifySessionOptions,
     requiredClaims: SessionClaimValidator[],
   ): Promise<SessionContainer | undefined> {
-    return this.serviceFor(exchange).verifyForRoute(exchange.request, exchange.response, options, requiredClaims);
+    return this.serviceFor(exchange.request).verifyForRoute(exchange.request, exchange.response, options, requiredClaims);
   }
 
   /** Puts the session where `@Session()` (ours and Nest's own) reads it. */
   protected attachSession(exchange: RequestExchange, session: SessionContainer | undefined, verifiedFor?: unknown): void {
-    attach(this.serviceFor(exchange), exchange, session, verifiedFor);
+    attach(this.serviceFor(exchange.request), exchange.request, session, verifiedFor);
+  }
+
+  /** {@link canActivate} for a subclass that overrides `verify` or `attachSession`: both called, with an exchange, as before. */
+  private verifyOverridden(context: ExecutionContext, handler: object, plan: RoutePlan): boolean | Promise<boolean> {
+    const exchange = this.getHttpExchange(context);
+    if (this.metadataOnly && readRequestState(exchange.request)?.verifiedFor === handler) return true;
+    const verifiedFor = this.metadataOnly ? handler : undefined;
+    return this.verify(exchange, { ...plan.options }, [...plan.requiredClaims]).then((session) => {
+      this.attachSession(exchange, session, verifiedFor);
+      return true;
+    });
   }
 
   /** The route's plan: cached per class and handler unless a subclass reads metadata its own way. */
@@ -173,8 +193,8 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     return Object.freeze({ skip: false, options: Object.freeze(this.getOptions(context)), requiredClaims: Object.freeze(this.getRequiredClaims(context)) });
   }
 
-  private serviceFor(exchange: RequestExchange): SessionService {
-    const service = this.sessionService ?? appServiceOf<SessionService>(exchange.request);
+  private serviceFor(request: RequestLike): SessionService {
+    const service = this.sessionService ?? appServiceOf<SessionService>(request);
     if (!service) {
       throw new SessionConfigError(GUARD_WITHOUT_MODULE);
     }
@@ -183,7 +203,7 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
 }
 
 /** Puts the session in the request's slot (for `@Session()`) and under the `requestProperty` option. */
-function attach(service: SessionService, exchange: RequestExchange, session: SessionContainer | undefined, verifiedFor: unknown): void {
-  writeRequestState(exchange.request, { session, verifiedFor });
-  (exchange.request as Record<string, unknown>)[service.requestProperty] = session;
+function attach(service: SessionService, request: RequestLike, session: SessionContainer | undefined, verifiedFor: unknown): void {
+  writeRequestState(request, { session, verifiedFor });
+  request[service.requestProperty] = session;
 }

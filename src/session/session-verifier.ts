@@ -14,7 +14,7 @@ import { PayloadJwtSigner } from '../tokens/payload-jwt.signer';
 import { customClaimsOf } from '../tokens/protected-keys';
 import { checkAntiCsrf, directAntiCsrfOk } from '../transport/anti-csrf';
 import type { HttpExchange, RequestLike } from '../transport/http-objects';
-import { type TokenFromRequest, TokenTransport } from '../transport/token-transport';
+import { hasLineBreak, type TokenFromRequest, TokenTransport } from '../transport/token-transport';
 import type { ActiveSession } from './active-session';
 import { ClaimPolicy } from './claim-policy';
 import { OnlineSessions } from './online-sessions';
@@ -29,6 +29,8 @@ import type { VerifySessionOptions } from './verify-session-options';
 @Injectable()
 export class SessionVerifier {
   private readonly recheckSchedule?: PayloadRecheckSchedule;
+  /** The revocation feed when the option is on (off, its verdict is always "trust"). */
+  private readonly liveFeed?: RevocationFeed;
 
   constructor(
     @Inject(SESSION_CONFIG) private readonly config: SessionConfig,
@@ -38,10 +40,11 @@ export class SessionVerifier {
     private readonly transport: TokenTransport,
     private readonly policy: ClaimPolicy,
     private readonly online: OnlineSessions,
-    @Optional() private readonly feed?: RevocationFeed,
+    @Optional() feed?: RevocationFeed,
   ) {
     const interval = config.propagationIntervalSeconds;
     this.recheckSchedule = interval === undefined ? undefined : new PayloadRecheckSchedule(interval * 1000);
+    this.liveFeed = feed?.enabled ? feed : undefined;
   }
 
   /** The session of a request; `undefined` only when `sessionRequired: false` and it carries no access token. */
@@ -61,7 +64,37 @@ export class SessionVerifier {
     options: VerifySessionOptions,
     requiredClaims: readonly SessionClaimValidator[],
   ): ActiveSession | undefined | Promise<ActiveSession | undefined> {
-    const found = this.transport.readAccessToken(request);
+    // The bearer is not scanned for line breaks up front: a token that has one never verifies
+    // (see `TokenTransport.readAccessTokenUnscanned`), and a refused one is read again, scanned.
+    const found = this.transport.readAccessTokenUnscanned(request);
+    if (found?.transferMethod !== 'header') return this.verifyFound(found, request, response, options, requiredClaims);
+    let payload: AccessTokenPayload | Promise<AccessTokenPayload>;
+    try {
+      payload = this.verifyToken(found.token);
+    } catch (error) {
+      if (hasLineBreak(found.token)) return this.verifyFound(this.transport.readAccessToken(request), request, response, options, requiredClaims);
+      throw error;
+    }
+    if (payload instanceof Promise) {
+      return payload.then(
+        (verified) => this.openForRequest(found, verified, request, response, options, requiredClaims),
+        (error: unknown) => {
+          if (hasLineBreak(found.token)) return this.verifyFound(this.transport.readAccessToken(request), request, response, options, requiredClaims);
+          throw error;
+        },
+      );
+    }
+    return this.openForRequest(found, payload, request, response, options, requiredClaims);
+  }
+
+  /** {@link verifyRoute} once the access token is read (scanned, or from a cookie). */
+  private verifyFound(
+    found: TokenFromRequest | undefined,
+    request: RequestLike,
+    response: object | undefined,
+    options: VerifySessionOptions,
+    requiredClaims: readonly SessionClaimValidator[],
+  ): ActiveSession | undefined | Promise<ActiveSession | undefined> {
     if (!found) {
       if (options.sessionRequired === false) return undefined;
       throw new UnauthorisedError('session does not exist', false);
@@ -109,15 +142,18 @@ export class SessionVerifier {
     options: VerifySessionOptions,
     requiredClaims: readonly SessionClaimValidator[],
   ): ActiveSession | Promise<ActiveSession> {
-    const antiCsrf = checkAntiCsrf({
-      mode: this.config.antiCsrf,
-      request,
-      transferMethod: found.transferMethod,
-      expectedToken: payload.antiCsrfToken,
-      antiCsrfCheck: options.antiCsrfCheck,
-    });
-    if (antiCsrf === 'missing-custom-header') throw new UnauthorisedError("anti-csrf check failed: send the 'rid' header", false);
-    if (antiCsrf === 'token-mismatch') throw new TryRefreshTokenError('anti-csrf check failed');
+    // A header token has no anti-CSRF rule (`checkAntiCsrf` answers 'ok'): no input object for it.
+    if (found.transferMethod !== 'header') {
+      const antiCsrf = checkAntiCsrf({
+        mode: this.config.antiCsrf,
+        request,
+        transferMethod: found.transferMethod,
+        expectedToken: payload.antiCsrfToken,
+        antiCsrfCheck: options.antiCsrfCheck,
+      });
+      if (antiCsrf === 'missing-custom-header') throw new UnauthorisedError("anti-csrf check failed: send the 'rid' header", false);
+      if (antiCsrf === 'token-mismatch') throw new TryRefreshTokenError('anti-csrf check failed');
+    }
     return this.open({ accessToken: found.token, payload, transferMethod: found.transferMethod, exchange: { request, response }, options, requiredClaims });
   }
 
@@ -127,9 +163,11 @@ export class SessionVerifier {
    */
   private open(verified: VerifiedRequest): ActiveSession | Promise<ActiveSession> {
     const { payload, options, requiredClaims } = verified;
-    const now = this.config.clock.now();
+    // "Now" is read only for what uses it (the feed, propagation, a database read): on the plain
+    // path the token's expiry was already checked against the clock.
+    const now = this.liveFeed !== undefined || this.recheckSchedule !== undefined || options.checkDatabase === true ? this.config.clock.now() : Number.NaN;
     // The revocation feed (when on) answers from memory: revoked elsewhere, changed elsewhere (read it), or trust.
-    const feed = this.feed?.verdict(payload, verified.accessToken, now);
+    const feed = this.liveFeed?.verdict(payload, verified.accessToken, now);
     if (feed === 'revoked') throw new UnauthorisedError('session revoked');
     const feedRead = feed === undefined || feed === 'trust' ? undefined : feed;
     const readDatabase = options.checkDatabase === true || feedRead !== undefined || (this.recheckSchedule?.takeIfDue(payload.sessionHandle, now) ?? false);

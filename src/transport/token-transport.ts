@@ -57,12 +57,25 @@ export class TokenTransport {
    * token) is ignored, as SuperTokens does, so it cannot shadow a cookie session.
    */
   readAccessToken(request: RequestLike): TokenFromRequest | undefined {
-    return this.read(request, this.config.cookieNames.access, (token) => readAccessTokenHeader(token) !== undefined);
+    return this.read(request, this.config.cookieNames.access, isOurAccessToken, true);
+  }
+
+  /**
+   * {@link readAccessToken} without the line-break scan of an exact `Bearer <token>` header (four
+   * `indexOf` over the ~1 KB header on every request), for `SessionVerifier` alone. A `header`
+   * token may then hold a line break, where {@link readAccessToken} would have read no bearer at
+   * all. Such a token never verifies: every token verification accepts has the access-token
+   * shape (base64url segments and dots, checked by `readAccessTokenHeader` before a token is
+   * verified or cached, and a cache hit is the exact same string), so the caller re-reads with
+   * {@link readAccessToken} when verification refuses a `header` token that {@link hasLineBreak}.
+   */
+  readAccessTokenUnscanned(request: RequestLike): TokenFromRequest | undefined {
+    return this.read(request, this.config.cookieNames.access, isOurAccessToken, false);
   }
 
   /** The refresh token of a request: `Authorization: Bearer` on the refresh route, or the `sRefreshToken` cookie. */
   readRefreshToken(request: RequestLike): TokenFromRequest | undefined {
-    return this.read(request, this.config.cookieNames.refresh, (token) => parseRefreshToken(token) !== undefined);
+    return this.read(request, this.config.cookieNames.refresh, isOurRefreshToken, true);
   }
 
   /**
@@ -164,10 +177,10 @@ export class TokenTransport {
     return methods;
   }
 
-  private read(request: RequestLike, cookieName: string, isOurs: (bearerToken: string) => boolean): TokenFromRequest | undefined {
+  private read(request: RequestLike, cookieName: string, isOurs: (bearerToken: string) => boolean, scanLineBreaks: boolean): TokenFromRequest | undefined {
     const allowed = this.config.getTokenTransferMethod?.({ request, forCreateNewSession: false }) ?? 'any';
     if (allowed !== 'cookie') {
-      const token = bearer(request);
+      const token = bearer(request, scanLineBreaks);
       // With no cookie to fall back to, even a foreign bearer is answered (401 try refresh token).
       if (token !== undefined && (readCookie(request.headers.cookie, cookieName) === undefined || isOurs(token))) {
         return { token, transferMethod: 'header' };
@@ -193,17 +206,33 @@ export class TokenTransport {
   }
 }
 
+function isOurAccessToken(token: string): boolean {
+  return readAccessTokenHeader(token) !== undefined;
+}
+
+function isOurRefreshToken(token: string): boolean {
+  return parseRefreshToken(token) !== undefined;
+}
+
 const BEARER = /^Bearer\s+(.+)$/i;
 
 /**
  * The token of `Authorization: Bearer <token>` (scheme case-insensitive, surrounding whitespace
  * ignored). The common exact form `Bearer <token>` is read without running the regex over the
- * whole ~1 KB header; anything else takes the regex, with the same result.
+ * whole ~1 KB header; anything else takes the regex, with the same result. Without
+ * `scanLineBreaks` the exact form is not scanned for line breaks (see
+ * {@link TokenTransport.readAccessTokenUnscanned}).
  */
-function bearer(request: RequestLike): string | undefined {
+function bearer(request: RequestLike, scanLineBreaks = true): string | undefined {
   const header = requestHeader(request, 'authorization');
   if (header === undefined) return undefined;
-  if (header.length > 7 && header.startsWith('Bearer ') && !isSpace(header.charCodeAt(7)) && !isSpace(header.charCodeAt(header.length - 1)) && isOneLine(header)) {
+  if (
+    header.length > 7 &&
+    header.startsWith('Bearer ') &&
+    !isSpace(header.charCodeAt(7)) &&
+    !isSpace(header.charCodeAt(header.length - 1)) &&
+    (!scanLineBreaks || !hasLineBreak(header))
+  ) {
     return header.slice(7);
   }
   const match = BEARER.exec(header.trim());
@@ -211,11 +240,11 @@ function bearer(request: RequestLike): string | undefined {
 }
 
 /**
- * No character {@link BEARER}'s `.` refuses (a line terminator). `indexOf` is a vectorised
+ * A character {@link BEARER}'s `.` refuses (a line terminator). `indexOf` is a vectorised
  * search: ~10× cheaper than a regex character class over a ~1 KB header.
  */
-function isOneLine(header: string): boolean {
-  return header.indexOf('\n') === -1 && header.indexOf('\r') === -1 && header.indexOf('\u2028') === -1 && header.indexOf('\u2029') === -1;
+export function hasLineBreak(text: string): boolean {
+  return text.indexOf('\n') !== -1 || text.indexOf('\r') !== -1 || text.indexOf('\u2028') !== -1 || text.indexOf('\u2029') !== -1;
 }
 
 /** Whether a UTF-16 code unit is whitespace to `String.prototype.trim` and `\s` (the same set). */

@@ -70,3 +70,61 @@ describe('verified-token cache bounded in bytes', () => {
     }
   });
 });
+
+/**
+ * The guard's path scans an exact `Bearer <token>` header for line breaks only when verification
+ * refuses the token (a cache hit is the exact string of a token that had the access-token
+ * shape): a bearer with a line break must still be read as no bearer at all (the scheme regex's
+ * answer), whether or not the same token without it is cached, and whichever of its parts holds
+ * it (the cache is keyed by the token's last characters; base64url decoding skips a line break).
+ */
+describe('a bearer with a line break, its token cached', () => {
+  let app: INestApplication;
+  let sessions: SessionService;
+  let token: string;
+  let cookieToken: string;
+  const getSession = (headers: Record<string, string>, options = {}) => sessions.getSession({ method: 'GET', headers }, {}, options);
+  beforeAll(async () => {
+    app = await createTestApp('express', hardeningApp());
+    sessions = app.get(SessionService);
+    token = (await sessions.createNewSessionWithoutRequestResponse('public', 'bearer-user', {})).getAccessToken();
+    cookieToken = (await sessions.createNewSessionWithoutRequestResponse('public', 'cookie-user', {})).getAccessToken();
+    expect((await getSession({ authorization: `Bearer ${token}` }))?.getUserId()).toBe('bearer-user');
+    expect(sessions.getVerifiedTokenCacheStats().entries).toBeGreaterThan(0);
+  });
+  afterAll(() => app.close());
+
+  const broken = (at: (t: string) => number, lineBreak: string) => (t: string) => `${t.slice(0, at(t))}${lineBreak}${t.slice(at(t))}`;
+  const variants: [string, (t: string) => string][] = [
+    ['\\n in the header segment', broken(() => 10, '\n')],
+    ['\\r in the payload', broken((t) => t.indexOf('.') + 5, '\r')],
+    ['\\n in the signature, inside the cache key (last 42 characters)', broken((t) => t.length - 5, '\n')],
+    ['\\u2028 in the signature', broken((t) => t.length - 50, '\u2028')],
+    ['\\u2029 before the last character', broken((t) => t.length - 1, '\u2029')],
+  ];
+
+  it.each(variants)('%s: no session ("session does not exist", not "try refresh token")', async (_name, alter) => {
+    await expect(getSession({ authorization: `Bearer ${alter(token)}` })).rejects.toMatchObject({ type: 'UNAUTHORISED', message: 'session does not exist' });
+  });
+
+  it.each(variants)('%s: undefined with sessionRequired: false', async (_name, alter) => {
+    await expect(getSession({ authorization: `Bearer ${alter(token)}` }, { sessionRequired: false })).resolves.toBeUndefined();
+  });
+
+  it.each(variants)('%s: the cookie session, when there is one', async (_name, alter) => {
+    const session = await getSession({ authorization: `Bearer ${alter(token)}`, cookie: `sAccessToken=${cookieToken}` });
+    expect(session?.getUserId()).toBe('cookie-user');
+  });
+
+  it('the guard answers the same: 401 without a try-refresh answer', async () => {
+    const { default: inject } = await import('light-my-request');
+    const handler = app.getHttpAdapter().getInstance() as never;
+    for (const [, alter] of variants) {
+      const response = await inject(handler, { method: 'GET', url: '/me', headers: { authorization: `Bearer ${alter(token)}` } });
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toEqual({ message: 'unauthorised' });
+    }
+    const ok = await inject(handler, { method: 'GET', url: '/me', headers: { authorization: `Bearer ${token}` } });
+    expect(ok.statusCode).toBe(200);
+  });
+});

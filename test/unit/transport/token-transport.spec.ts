@@ -77,6 +77,20 @@ describe('TokenTransport', () => {
       }
     });
 
+    it("readAccessTokenUnscanned differs from readAccessToken only on an exact `Bearer <token>` with a line break (the verifier's re-read)", () => {
+      const t = transport();
+      const lineBreaks = ['\n', '\r', '\u2028', '\u2029'].map((c) => `Bearer ${ACCESS.slice(0, 10)}${c}${ACCESS.slice(10)}`);
+      for (const authorization of lineBreaks) {
+        expect(t.readAccessToken(req({ authorization }))).toBeUndefined();
+        expect(t.readAccessTokenUnscanned(req({ authorization }))).toEqual({ token: authorization.slice(7), transferMethod: 'header' });
+        // A cookie beside it wins either way: the unscanned token does not have our tokens' shape.
+        expect(t.readAccessTokenUnscanned(req({ authorization, cookie: 'sAccessToken=c' }))).toEqual({ token: 'c', transferMethod: 'cookie' });
+      }
+      for (const authorization of [`Bearer ${ACCESS}`, ` Bearer ${ACCESS}\n`, `bearer ${ACCESS}`, 'Bearer x', 'Basic dXNlcjpwYXNz']) {
+        expect(t.readAccessTokenUnscanned(req({ authorization }))).toEqual(t.readAccessToken(req({ authorization })));
+      }
+    });
+
     it('reads the bearer first, then the cookie, with the transfer method it came in', () => {
       const t = transport();
       expect(t.readAccessToken(req({ authorization: `Bearer ${ACCESS}`, cookie: 'sAccessToken=cookie-token' }))).toEqual({ token: ACCESS, transferMethod: 'header' });
