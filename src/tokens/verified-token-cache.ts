@@ -35,15 +35,14 @@ const SEEN_HASH_LENGTH = 12;
  * insertion order).
  *
  * Admission ({@link offer}): while the cache has room every verified token goes in; once it is
- * full, a token evicts the oldest entry only on its second verification, if the filter still
- * remembers the first (a direct-mapped table of 32-bit hashes, as many slots as the largest power
- * of two within the capacity: 8,192 for 10,000; a sighting is forgotten when another token's
- * hash lands in its slot, typically after some thousands of other tokens). A stream of never-repeated tokens (more distinct tokens than the cache
- * holds) then leaves the cache alone instead of replacing an entry on every request: each
- * replacement kept a ~1 KB token and its payload alive long enough to be promoted to the old
- * generation, only to be dropped 10,000 requests later, and that garbage cost more CPU per
- * request than the verification it saved. The filter holds 32-bit hashes of token ends in a
- * fixed typed array (no strings, so no token stays reachable through it).
+ * full, a token evicts the oldest entry only on its second verification, if the admission filter
+ * still remembers the first. A stream of never-repeated tokens then leaves the cache alone:
+ * replacing an entry on every miss kept a ~1 KB token and its payload alive long enough to be
+ * promoted to the old generation, only to drop them thousands of requests later: that garbage
+ * made a miss cost more than with the cache off (bench/RESULTS.md, branch miss). The filter is a direct-mapped
+ * `Int32Array` of 32-bit hashes of token ends (as many slots as the largest power of two within
+ * the capacity: 8,192 for 10,000; a sighting is forgotten when another token's hash takes its
+ * slot): no strings, so no token stays reachable through it.
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, Entry>();
