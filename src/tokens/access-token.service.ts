@@ -104,7 +104,7 @@ export class AccessTokenService {
     if (!isAccessTokenPayload(payload)) throw new InvalidAccessTokenError('bad claims');
     // Another app's token signed with a shared key set is not ours.
     if (payload.iss !== this.issuer) throw new InvalidAccessTokenError('bad claims');
-    this.cache.set(token, payload);
+    this.cache.offer(token, payload);
     return payload;
   }
 }

@@ -7,7 +7,8 @@ import { createTestApp } from '../../support/platforms';
  * Issue 9 item 9 — the cache of verified access tokens is bounded in bytes, not only in entries:
  * however many large tokens are verified (one user refreshing in a loop, many users with large
  * payloads), its estimated memory stays within `verifiedTokenCacheBytes`, visible through
- * `SessionService.getVerifiedTokenCacheStats()`. The entry bound still applies.
+ * `SessionService.getVerifiedTokenCacheStats()`. The entry bound still applies. Once full, the
+ * cache admits a token only on its second verification (never-seen tokens do not churn it).
  */
 
 const MIB = 1024 * 1024;
@@ -57,6 +58,29 @@ describe('verified-token cache bounded in bytes', () => {
       expect(again.getUserId()).toBe('evicted');
       expect(sessions.getVerifiedTokenCacheStats().bytes).toBeLessThanOrEqual(256 * 1024);
     });
+  });
+
+  it('once full, a token is cached on its second verification, not its first (a stream of never-seen tokens leaves the cache alone)', async () => {
+    const app = await createTestApp('express', hardeningApp({ verifiedTokenCacheSize: 3 }));
+    try {
+      const sessions = app.get(SessionService);
+      await verifyMany(sessions, 3, 10);
+      const full = sessions.getVerifiedTokenCacheStats();
+      expect(full.entries).toBe(3);
+      // Never-seen tokens (bigger payloads than the cached ones): verified, not inserted, nothing evicted.
+      await verifyMany(sessions, 20, 1000);
+      expect(sessions.getVerifiedTokenCacheStats()).toEqual(full);
+      const token = (await sessions.createNewSessionWithoutRequestResponse('public', 'twice', { pad: 'z'.repeat(1000) })).getAccessToken();
+      expect((await sessions.getSessionWithoutRequestResponse(token)).getUserId()).toBe('twice');
+      expect(sessions.getVerifiedTokenCacheStats()).toEqual(full);
+      // Its second verification admits it in place of the oldest entry (a bigger one: more bytes).
+      expect((await sessions.getSessionWithoutRequestResponse(token)).getUserId()).toBe('twice');
+      const after = sessions.getVerifiedTokenCacheStats();
+      expect(after.entries).toBe(3);
+      expect(after.bytes).toBeGreaterThan(full.bytes);
+    } finally {
+      await app.close();
+    }
   });
 
   it('verifiedTokenCacheBytes: 0 disables the cache', async () => {

@@ -100,3 +100,60 @@ describe('VerifiedTokenCache byte bound', () => {
     expect(cache.stats().entries).toBe(1);
   });
 });
+
+describe('VerifiedTokenCache admission (offer)', () => {
+  it('admits every verified token while the cache has room', () => {
+    const cache = new VerifiedTokenCache(3);
+    expect(cache.offer('a', payload(100))).toBe(true);
+    expect(cache.offer('b', payload(100))).toBe(true);
+    expect(cache.stats().entries).toBe(2);
+    expect(cache.get('a', 1)).toBeDefined();
+  });
+
+  it('once full, a token seen for the first time is not inserted and evicts nothing; its second sight is', () => {
+    const cache = new VerifiedTokenCache(2);
+    cache.offer('a', payload(100));
+    cache.offer('b', payload(100));
+    const before = cache.stats();
+    expect(cache.offer('c', payload(100))).toBe(false);
+    expect(cache.stats()).toEqual(before);
+    expect(cache.get('c', 1)).toBeUndefined();
+    expect(cache.get('a', 1)).toBeDefined();
+    // Verified again (as a miss does): now admitted, the oldest entry goes.
+    expect(cache.offer('c', payload(100))).toBe(true);
+    expect(cache.get('c', 1)).toBeDefined();
+    expect(cache.get('a', 1)).toBeUndefined();
+    expect(cache.stats().entries).toBe(2);
+  });
+
+  it('a stream of never-repeated tokens leaves a full cache as it was', () => {
+    const cache = new VerifiedTokenCache(100);
+    for (let i = 0; i < 100; i++) cache.offer(`kept-${i}`, payload(100));
+    for (let i = 0; i < 5000; i++) cache.offer(`once-${i}`, payload(100));
+    expect(cache.stats().entries).toBe(100);
+    for (let i = 0; i < 100; i++) expect(cache.get(`kept-${i}`, 1)).toBeDefined();
+  });
+
+  it('full by bytes counts as full: the first sight of a token that would evict is not admitted', () => {
+    const cache = new VerifiedTokenCache(1000, 20_000);
+    const big = payload(100, { pad: 'x'.repeat(300) });
+    let admitted = 0;
+    for (let i = 0; i < 20; i++) if (cache.offer(`t-${i}`, big)) admitted++;
+    const { entries } = cache.stats();
+    expect(admitted).toBe(entries);
+    expect(entries).toBeGreaterThan(1);
+    expect(entries).toBeLessThan(20);
+    expect(cache.get('t-19', 1)).toBeUndefined();
+    expect(cache.offer('t-19', big)).toBe(true);
+    expect(cache.get('t-19', 1)).toBeDefined();
+    expect(cache.stats().bytes).toBeLessThanOrEqual(20_000);
+  });
+
+  it('offers nothing with capacity or bytes 0', () => {
+    for (const cache of [new VerifiedTokenCache(0), new VerifiedTokenCache(10, 0)]) {
+      expect(cache.offer('a', payload(100))).toBe(false);
+      expect(cache.offer('a', payload(100))).toBe(false);
+      expect(cache.stats().entries).toBe(0);
+    }
+  });
+});
