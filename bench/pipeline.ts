@@ -17,11 +17,11 @@
  *
  * `passport` and `passport-keyobject` cannot share a run: passport's strategy registry is
  * process-wide, the second `jwt` strategy would replace the first. `ours-nocache` verifies one
- * token on every request (cache off); `ours-fresh` (not by default: it mints 10,000 + (rounds + 1)
- * × batch sessions, about 2 minutes) is never-seen tokens with the cache on: 10,000 tokens first
- * fill the cache (unmeasured), then every measured request carries a token that app has never
- * seen (a miss on a full cache). Unlike the race's pool variant it never cycles back to a token,
- * so the cache's admission filter cannot turn repeats into hits.
+ * token on every request (cache off); `ours-fresh` (not by default: 10,000 + (rounds + 1) × batch
+ * tokens, signed from one session's payload by `mintTokens`, ~1 ms each) is never-seen tokens with the
+ * cache on: 10,000 tokens first fill the cache (unmeasured), then every measured request carries
+ * a token that app has never seen (a miss on a full cache). It never cycles back to a token, so
+ * the cache's admission filter cannot turn repeats into hits.
  */
 import 'reflect-metadata';
 import { type INestApplication, Module, type ModuleMetadata } from '@nestjs/common';

@@ -54,6 +54,14 @@ function perRound(results: Results, adapter: Adapter, mine: Variant, reference: 
   return median(a.map((run, i) => f(run, b[i])));
 }
 
+/** The never-seen pool as one server used it: requests, distinct tokens, most sends of one token. */
+export interface PoolUse {
+  server: string;
+  sent: number;
+  distinct: number;
+  maxSends: number;
+}
+
 export interface ReportSetup {
   adapters: Adapter[];
   variants: Variant[];
@@ -62,6 +70,8 @@ export interface ReportSetup {
   duration: number;
   warmup: number;
   poolSize: number;
+  /** What each never-seen-token server was sent (empty when the variant did not run). */
+  poolUse?: PoolUse[];
   pinned: string;
   profiled: boolean;
 }
@@ -129,12 +139,28 @@ export function headlineTable(results: Results, setup: ReportSetup): string[] {
   return lines;
 }
 
+/** The never-seen variant's pool and, counted from what was sent, whether any token reached a server twice. */
+function poolNote(setup: ReportSetup): string[] {
+  if (!setup.poolUse?.length) return [];
+  const exceeded = setup.poolUse.filter((u) => u.maxSends > 1);
+  const most = Math.max(...setup.poolUse.map((u) => u.maxSends));
+  return [
+    `Never-seen tokens: a pool of ${fmtInt(setup.poolSize)} distinct valid tokens (signed with the module's key from one session's payload, ` +
+      'one session handle each), sent in turn to each server (every server process has its own cache); ' +
+      `sent: ${setup.poolUse.map((u) => `${u.server} ${fmtInt(u.sent)} requests, ${fmtInt(u.distinct)} distinct tokens`).join('; ')}; ` +
+      `most times any one token was sent to one server: **${most}**` +
+      (exceeded.length === 0
+        ? ' (no token seen twice: every request a cache miss).'
+        : `. **Warning: the pool was exceeded (${exceeded.map((u) => u.server).join(', ')}): repeated tokens can be cache hits; rerun with --pool ≥ ${fmtInt(Math.max(...exceeded.map((u) => u.sent)))}.**`),
+  ];
+}
+
 export function setupNotes(setup: ReportSetup): string[] {
   return [
     `autocannon, ${setup.connections} connections, no pipelining, ${setup.rounds} rounds × ${setup.duration} s per server after ${setup.warmup} s of warm-up; ` +
       `one server process per adapter × variant, measured one at a time in an order rotated every round; ${setup.pinned}.` +
       (setup.profiled ? ' **Servers profiled (--cpu-prof): slower than a plain run; compare only within this run.**' : ''),
-    `Never-seen tokens: a pool of ${fmtInt(setup.poolSize)} distinct valid tokens (one session each) sent in turn, more than the verified-token cache holds (10,000 by default), so every request is a cache miss.`,
+    ...poolNote(setup),
     'req/s, p50, p99 and CPU µs/req are medians across rounds; ratios and "vs bare" are medians of the per-round comparisons (same adapter, same round). ' +
       'Latency is measured at saturation (the server core at 100% with every connection busy), so it is mostly queueing: p50 ≈ connections ÷ req/s. ' +
       'Server CPU µs/req (user + system of the server process ÷ requests answered) moves least when another process steals the core.',

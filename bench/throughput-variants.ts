@@ -6,8 +6,8 @@ export type Adapter = (typeof ADAPTERS)[number];
 /**
  * Which bearer token a server's requests carry:
  *   `ours`        the one access token minted by our module (every request the same bytes);
- *   `ours-pool`   a different valid token of our module on every request, from a pool larger
- *                 than the verified-token cache, so none of them is a cache hit;
+ *   `ours-pool`   a different valid token of our module on every request, from a pool large
+ *                 enough that no token reaches a server twice, so none of them is a cache hit;
  *   `supertokens` a v5 access token minted with the SuperTokens core stub's key.
  * Unguarded variants carry `ours` too, so every request has the same size.
  */
