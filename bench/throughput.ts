@@ -318,7 +318,7 @@ async function main(): Promise<void> {
     await Promise.all(servers.map(stopServer));
     const poolUse = servers.filter((s) => s.sends).map(poolSends);
     for (const use of poolUse) {
-      if (use.maxSends > 1) progress(`WARNING: ${use.server} got ${fmtInt(use.sent)} pool requests, more than the ${fmtInt(POOL_SIZE)} tokens: some were sent ${use.maxSends} times (cache hits)`);
+      if (use.maxSends > 1) progress(`WARNING: ${use.server} got ${fmtInt(use.sent)} pool requests, more than the ${fmtInt(POOL_SIZE)} tokens: some were sent ${use.maxSends} times (repeats can be cache hits)`);
     }
 
     const setup: ReportSetup = {
