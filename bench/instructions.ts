@@ -30,6 +30,7 @@
  *
  * Flags: --adapters express,fastify  --variants a,b,...  --requests N (1000 per window)
  *        --warmup N (3000)  --windows N (2)  --connections N (1)  --pool N (warm-up + counted requests)
+ *        --v8-flags '…' (the servers' V8 flags, default --predictable-gc-schedule: see V8_FLAGS)
  *        --repeat a,b (variants measured a second time in a new process on the first adapter, for
  *        the run-to-run spread; default ours)  --parallel N (servers measured at once, 2; counts do not depend
  *        on it, wall time does)  --smc-check all|all-non-file|stack (valgrind's, default left)
@@ -61,6 +62,13 @@ const ADAPTER_LIST = listFlag('adapters', ADAPTERS, QUICK ? ['express'] : ADAPTE
 const VARIANT_LIST = ALL_VARIANTS.filter((v) => listFlag('variants', ALL_VARIANTS, ALL_VARIANTS.filter((x) => VARIANTS[x].byDefault)).includes(v));
 const REPEAT_LIST = listFlag('repeat', ALL_VARIANTS, ['ours']).filter((v) => VARIANT_LIST.includes(v));
 const SMC_CHECK = flag('smc-check') || undefined;
+/**
+ * V8 flags of the servers. `--predictable-gc-schedule` fixes V8's heap growing, idle-time GC and
+ * memory reducer, which otherwise decide from wall time: under valgrind a server is ~50× slower,
+ * so its allocation rate per millisecond looks idle and the memory reducer runs full GCs every
+ * few seconds, which put 0.1–0.5 M Ir/req into some windows and not others. `--v8-flags ''` for none.
+ */
+const V8_FLAGS = (flag('v8-flags') ?? '--predictable-gc-schedule').split(' ').filter(Boolean);
 const OUT = flag('out') || undefined;
 
 if (!VARIANT_LIST.includes('bare')) throw new Error('--variants must include bare (the reference of the ratios)');
@@ -77,6 +85,7 @@ function valgrindLauncher(outFile: string): Launcher {
       `--callgrind-out-file=${outFile}`,
       ...(SMC_CHECK ? [`--smc-check=${SMC_CHECK}`] : []),
       process.execPath,
+      ...V8_FLAGS,
     ],
   };
 }
@@ -240,7 +249,7 @@ function report(measurements: Measurement[], startedAt: Date, machineAtStart: st
     `${machineAtStart} at start; ${machineLine().replace(/^.*load average/, 'load average')} at end; ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s in all; ` +
       `${execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim()}.`,
     '',
-    `One server process per adapter × variant under \`valgrind --tool=callgrind --instr-atstart=no${SMC_CHECK ? ` --smc-check=${SMC_CHECK}` : ''}\`; ` +
+    `One server process per adapter × variant under \`valgrind --tool=callgrind --instr-atstart=no${SMC_CHECK ? ` --smc-check=${SMC_CHECK}` : ''} node ${V8_FLAGS.join(' ')}\`; ` +
       `${fmtInt(WARMUP)} warm-up requests uninstrumented, then ${WINDOWS} consecutive counted windows of ${fmtInt(REQUESTS)} requests each ` +
       `(\`callgrind_control --instr=on\`, \`--zero\`, \`--dump\` after each window); ${CONNECTIONS} keep-alive connection${CONNECTIONS > 1 ? 's' : ''}, ` +
       'each sending its next request when the previous answer arrived, from a load generator outside valgrind. Ir = instructions executed by every thread of the server process ' +
