@@ -299,7 +299,7 @@ function report(measurements: Measurement[], startedAt: Date, machineAtStart: st
       const m = first.get(resultKey(adapter, variant))!;
       const ir = figure(m);
       lines.push(
-        `| ${VARIANTS[variant].label}${m.failures ? ` (**${m.failures} failed requests**)` : ''} | ${fmtInt(ir)} | ${variant === 'bare' ? '–' : `+${fmtInt(ir - bare)}`} | ` +
+        `| ${VARIANTS[variant].label}${m.failures ? ` (**${m.failures} failed requests**)` : ''} | ${fmtInt(ir)} | ${variant === 'bare' ? '–' : `${ir >= bare ? '+' : ''}${fmtInt(ir - bare)}`} | ` +
           `${fmtRatio(bare / ir)} | ${m.windows.map(fmtInt).join(' | ')} | ${spread(m.windows.slice(-2))} |`,
       );
     }
