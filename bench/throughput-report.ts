@@ -22,7 +22,7 @@ export type Results = Map<string, RunResult[]>;
 export const resultKey = (adapter: Adapter, variant: Variant) => `${adapter}/${variant}`;
 
 /** A headline ratio: requests/s of `mine` ÷ requests/s of `reference`, same adapter, same round. */
-interface Headline {
+export interface Headline {
   mine: Variant;
   reference: Variant;
   label: string;
@@ -30,7 +30,7 @@ interface Headline {
   target?: { min: number; adapters: Adapter[] };
 }
 
-const HEADLINES: Headline[] = [
+export const HEADLINES: Headline[] = [
   { mine: 'module-only', reference: 'bare', label: 'module imported, unguarded route ÷ bare', target: { min: 0.97, adapters: ['express', 'fastify'] } },
   { mine: 'noop', reference: 'bare', label: 'no-op async guard ÷ bare (Nest guard floor)' },
   { mine: 'ours', reference: 'noop', label: 'ours, steady state ÷ no-op guard', target: { min: 0.95, adapters: ['express', 'fastify'] } },

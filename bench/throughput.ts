@@ -33,20 +33,16 @@
  * The report goes to stdout, progress to stderr.
  */
 import autocannon from 'autocannon';
-import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeJwt } from 'jose';
-import { PROTECTED_PAYLOAD_KEYS } from '../src';
 import { flag, writeReport, hasFlag, listFlag, numberFlag, progress, QUICK } from './support/cli';
 import { canPin, commandLine, machineLine, pinnedForkOptions, pinSelf, sourceVersion } from './support/machine';
 import { fmtInt, median, percentile, Samples } from './support/stats';
-import { SuperTokensCoreStub } from './supertokens-stub';
+import { ask, checkServer, nextAuthorization, poolSends, prepareRace, type RaceSetup, type Server, startServer, stopServer, stubReportLine } from './support/race-servers';
 import { diffProfiles, formatDiff, formatProfileSummary, type ProfileSummary, summarizeProfile } from './throughput-profile';
-import { adapterTables, headlineTable, type PoolUse, resultKey, type ReportSetup, type Results, type RunResult, setupNotes } from './throughput-report';
-import { mintTokens } from './throughput-tokens';
-import { ADAPTERS, ALL_VARIANTS, SERVER_ENV, VARIANTS, type Adapter, type Variant } from './throughput-variants';
+import { adapterTables, headlineTable, resultKey, type ReportSetup, type Results, type RunResult, setupNotes } from './throughput-report';
+import { ADAPTERS, ALL_VARIANTS, VARIANTS, type Variant } from './throughput-variants';
 
 // ---- settings ---------------------------------------------------------------------------------
 
@@ -78,95 +74,12 @@ const PAUSE_MS = 100;
 
 if (!VARIANT_LIST.includes('bare')) throw new Error('--variants must include bare (the reference of the ratios)');
 
-// ---- servers ----------------------------------------------------------------------------------
+// ---- servers ---------------------------------------------------------------------------------
 
-interface Server {
-  adapter: Adapter;
-  variant: Variant;
-  child: ChildProcess;
-  port: number;
-  /** Bearer tokens this server's requests carry, in turn (one for every variant but the pool one). */
-  tokens: string[];
-  cursor: number;
-  /** Pool variants: how many times each token of the pool was sent to this server. */
-  sends?: Uint32Array;
-}
-
-/** The bearer token of this server's next request: the one token, or the pool's next one (counted). */
-function nextToken(server: Server): string {
-  if (!server.sends) return server.tokens[0];
-  const index = server.cursor++ % server.tokens.length;
-  server.sends[index]++;
-  return server.tokens[index];
-}
-
-/** Requests and distinct tokens sent to a pool server, and the most times any one token was sent. */
-function poolSends(server: Server): PoolUse {
-  let distinct = 0;
-  let maxSends = 0;
-  for (const n of server.sends!) {
-    if (n > 0) distinct++;
-    if (n > maxSends) maxSends = n;
-  }
-  return { server: `${server.adapter}/${server.variant}`, sent: server.cursor, distinct, maxSends };
-}
-
-function startServer(adapter: Adapter, variant: Variant, env: NodeJS.ProcessEnv, tokens: string[]): Promise<Server> {
-  const child = fork(path.join(__dirname, 'throughput-server.js'), [adapter, variant], {
-    ...pinnedForkOptions(PIN ? SERVER_CPU : undefined, NICE),
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`server ${adapter}/${variant} exited (${code}) before it was ready`));
-    child.once('exit', onExit);
-    child.once('message', (message: { port: number }) => {
-      child.off('exit', onExit);
-      resolve({ adapter, variant, child, port: message.port, tokens, cursor: 0, sends: tokens.length > 1 ? new Uint32Array(tokens.length) : undefined });
-    });
-  });
-}
-
-/** Sends a message to a server and waits for its answer of type `answer`. */
-function ask<T>(server: Server, message: object, answer: string): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (reply: { type: string }) => {
-      if (reply.type !== answer) return;
-      server.child.off('message', onMessage);
-      resolve(reply as T);
-    };
-    server.child.on('message', onMessage);
-    server.child.send(message);
-  });
-}
+const LAUNCHER = pinnedForkOptions(PIN ? SERVER_CPU : undefined, NICE);
 
 async function serverCpu(server: Server): Promise<number> {
   return (await ask<{ micros: number }>(server, { type: 'cpu' }, 'cpu')).micros;
-}
-
-function stopServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null) return resolve();
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
-    server.child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.child.send({ type: 'stop' });
-  });
-}
-
-/** 200 `{"hello":"world"}` with the token; 401 without it on guarded variants. */
-async function checkServer(server: Server): Promise<void> {
-  const url = `http://127.0.0.1:${server.port}/hello`;
-  const ok = await fetch(url, { headers: { authorization: `Bearer ${nextToken(server)}` } });
-  const body = await ok.text();
-  if (ok.status !== 200 || body !== '{"hello":"world"}') throw new Error(`${server.adapter}/${server.variant}: expected 200 {"hello":"world"}, got ${ok.status} ${body}`);
-  if (VARIANTS[server.variant].guarded) {
-    const refused = await fetch(url);
-    await refused.arrayBuffer();
-    if (refused.status !== 401) throw new Error(`${server.adapter}/${server.variant}: expected 401 without a token, got ${refused.status}`);
-  }
 }
 
 // ---- one load run -----------------------------------------------------------------------------
@@ -189,7 +102,7 @@ async function loadRun(server: Server, seconds: number): Promise<RunResult> {
           ? [
               {
                 setupRequest: (request: { headers?: Record<string, string> }) => {
-                  request.headers = { ...request.headers, authorization: `Bearer ${nextToken(server)}` };
+                  request.headers = { ...request.headers, authorization: nextAuthorization(server) };
                   return request;
                 },
               } as autocannon.Request,
@@ -253,12 +166,6 @@ function profileSection(servers: Server[], results: Results): string[] {
 
 // ---- main -------------------------------------------------------------------------------------
 
-/** Custom claims of a token of ours (for SuperTokens tokens of the same shape and size). */
-function customClaimsOf(token: string): Record<string, unknown> {
-  const payload = decodeJwt(token) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(payload).filter(([key]) => !PROTECTED_PAYLOAD_KEYS.includes(key)));
-}
-
 async function main(): Promise<void> {
   const startedAt = new Date();
   const machineAtStart = machineLine();
@@ -270,27 +177,16 @@ async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nest-session-bench-'));
   const databaseFile = path.join(workDir, 'sessions.sqlite');
   const servers: Server[] = [];
-  const stub = VARIANT_LIST.includes('supertokens') ? new SuperTokensCoreStub() : undefined;
+  let race: RaceSetup | undefined;
   try {
-    const needsPool = VARIANT_LIST.some((v) => VARIANTS[v].token === 'ours-pool');
-    progress(`minting ${needsPool ? `1 + ${fmtInt(POOL_SIZE)}` : '1'} access tokens in ${databaseFile}`);
-    const minted = await mintTokens(databaseFile, needsPool ? POOL_SIZE : 0, (n) => progress(`  ${fmtInt(n)} minted`));
-    const env: NodeJS.ProcessEnv = { [SERVER_ENV.database]: databaseFile, [SERVER_ENV.publicJwk]: JSON.stringify(minted.jwks.keys[0]) };
-    let supertokensToken: string | undefined;
-    if (stub) {
-      env[SERVER_ENV.supertokensCore] = await stub.start();
-      supertokensToken = await stub.mint('bench-user-0', customClaimsOf(minted.single));
-    }
-    const tokensFor = (variant: Variant) => {
-      const kind = VARIANTS[variant].token;
-      return kind === 'ours-pool' ? minted.pool : kind === 'supertokens' ? [supertokensToken!] : [minted.single];
-    };
+    race = await prepareRace(databaseFile, VARIANT_LIST, POOL_SIZE);
+    const { env, tokensFor, stub } = race;
 
     const order = ADAPTER_LIST.flatMap((a) => VARIANT_LIST.map((v) => [a, v] as const));
     progress(`starting ${order.length} servers (${pinned})`);
     // A few at a time: they all start on one core.
     for (let i = 0; i < order.length; i += 4) {
-      servers.push(...(await Promise.all(order.slice(i, i + 4).map(([a, v]) => startServer(a, v, env, tokensFor(v))))));
+      servers.push(...(await Promise.all(order.slice(i, i + 4).map(([a, v]) => startServer(a, v, env, tokensFor(v), LAUNCHER)))));
     }
     for (const server of servers) await checkServer(server);
     const perServer = WARMUP + ROUNDS * (DURATION + PAUSE_MS / 1000);
@@ -346,11 +242,7 @@ async function main(): Promise<void> {
       ...adapterTables(results, setup),
     ];
     if (stub) {
-      lines.push(
-        `SuperTokens core stub, requests received during the whole run: ${stub.describeHits()}` +
-          (stub.unexpectedHits() > 0 ? ` — **${stub.unexpectedHits()} beyond the JWKS and the API version**` : ' (nothing beyond the JWKS and the API version).'),
-        '',
-      );
+      lines.push(stubReportLine(stub), '');
     }
     if (PROFILE_DIR) lines.push(...profileSection(servers, results));
     const text = lines.join('\n') + '\n';
@@ -362,7 +254,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all(servers.map(stopServer));
-    await stub?.stop();
+    await race?.close();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
 }
