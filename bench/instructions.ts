@@ -33,7 +33,7 @@
  *        `figure`)  --connections N (1)  --pool N (warm-up + counted requests)
  *        --v8-flags '…' (the servers' V8 flags, default --predictable-gc-schedule: see V8_FLAGS)
  *        --repeat a,b (variants measured a second time in a new process on the first adapter, for
- *        the run-to-run spread; default ours)  --parallel N (servers measured at once, 2; counts do not depend
+ *        the run-to-run spread; default ours; `none` for no repeat)  --parallel N (servers measured at once, 2; counts do not depend
  *        on it, wall time does)  --smc-check all|all-non-file|stack (valgrind's, default left)
  *        --out FILE  --quick
  * The report goes to stdout, progress to stderr.
@@ -61,7 +61,8 @@ const POOL_SIZE = Math.round(numberFlag('pool', WARMUP + WINDOWS * REQUESTS));
 const PARALLEL = Math.round(numberFlag('parallel', 2));
 const ADAPTER_LIST = listFlag('adapters', ADAPTERS, QUICK ? ['express'] : ADAPTERS);
 const VARIANT_LIST = ALL_VARIANTS.filter((v) => listFlag('variants', ALL_VARIANTS, ALL_VARIANTS.filter((x) => VARIANTS[x].byDefault)).includes(v));
-const REPEAT_LIST = listFlag('repeat', ALL_VARIANTS, ['ours']).filter((v) => VARIANT_LIST.includes(v));
+// `--repeat none` measures no variant twice.
+const REPEAT_LIST = flag('repeat') === 'none' ? [] : listFlag('repeat', ALL_VARIANTS, ['ours']).filter((v) => VARIANT_LIST.includes(v));
 const SMC_CHECK = flag('smc-check') || undefined;
 /**
  * V8 flags of the servers. `--predictable-gc-schedule` fixes V8's heap growing, idle-time GC and
