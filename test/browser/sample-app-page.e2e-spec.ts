@@ -265,8 +265,12 @@ if (!availability.run && availability.required) {
     await NewsroomPage.waitForAccessTokenExpiry(first, second);
     const [, twinPage] = await Promise.all([first.reloadArticles(), NewsroomPage.open(twin, site.origin, twinTab)]);
     pages.push(twinPage);
-    expect(await refreshes.settled(1)).toEqual([{ status: 200 }]);
-    expect(await twinRefreshes.settled(1)).toEqual([{ status: 200 }]);
+    // Each profile refreshed, and no refresh was refused (a false theft alarm would answer 401).
+    // (Under load a profile may refresh twice: its first refresh's cookies land after another request went out.)
+    for (const calls of [await refreshes.settled(1), await twinRefreshes.settled(1)]) {
+      expect(calls.length).toBeGreaterThanOrEqual(1);
+      expect(calls.filter((call) => call.status !== 200)).toEqual([]);
+    }
     for (const page of [first, twinPage]) {
       expect(await page.view()).toBe('app');
       expect((await page.payload()).sessionHandle).toBe(handle);
@@ -330,6 +334,11 @@ if (!availability.run && availability.required) {
     expect((await revoked).status()).toBe(200);
     await laptop.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#devices li[data-session]').length === 1);
     expect(await laptop.page.locator('#reauth-form').count()).toBe(0);
+    // The page re-renders its payload panel after the SDK's payload event: wait for the renewed st-auth.
+    await laptop.page.waitForFunction((before) => {
+      const text = (globalThis as any).document.getElementById('raw-json')?.textContent;
+      return Boolean(text) && JSON.parse(text).accessTokenPayload['st-auth']?.v > before;
+    }, signedInAt.v);
     const renewed = await laptop.payload();
     expect(renewed['st-auth'].v).toBeGreaterThan(signedInAt.v);
     expect(renewed.sessionHandle).toBe(refreshed.sessionHandle);
