@@ -72,19 +72,28 @@ export class SessionVerifier {
     try {
       payload = this.verifyToken(found.token);
     } catch (error) {
-      if (hasLineBreak(found.token)) return this.verifyFound(this.transport.readAccessToken(request), request, response, options, requiredClaims);
-      throw error;
+      return this.rescanRefused(error, found.token, request, response, options, requiredClaims);
     }
     if (payload instanceof Promise) {
       return payload.then(
         (verified) => this.openForRequest(found, verified, request, response, options, requiredClaims),
-        (error: unknown) => {
-          if (hasLineBreak(found.token)) return this.verifyFound(this.transport.readAccessToken(request), request, response, options, requiredClaims);
-          throw error;
-        },
+        (error: unknown) => this.rescanRefused(error, found.token, request, response, options, requiredClaims),
       );
     }
     return this.openForRequest(found, payload, request, response, options, requiredClaims);
+  }
+
+  /** A refused unscanned bearer: read the request again, scanned, if it had a line break; otherwise the refusal stands. */
+  private rescanRefused(
+    error: unknown,
+    token: string,
+    request: RequestLike,
+    response: object | undefined,
+    options: VerifySessionOptions,
+    requiredClaims: readonly SessionClaimValidator[],
+  ): ActiveSession | undefined | Promise<ActiveSession | undefined> {
+    if (!hasLineBreak(token)) throw error;
+    return this.verifyFound(this.transport.readAccessToken(request), request, response, options, requiredClaims);
   }
 
   /** {@link verifyRoute} once the access token is read (scanned, or from a cookie). */
