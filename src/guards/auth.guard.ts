@@ -4,7 +4,7 @@ import type { SessionClaimValidator } from '../claims/session-claim-validator';
 import { SessionConfigError } from '../errors/session-config-error';
 import { appServiceOf, appServiceOnServer } from '../http/app-service-locator';
 import { getHttpExchange, isNestHttpHost, type RequestExchange } from '../http/http-exchange';
-import { readRequestState, writeRequestState } from '../http/request-state';
+import { attachRequestState, readRequestState } from '../http/request-state';
 import { BUILT_IN_ROUTE_METADATA, PUBLIC_METADATA, REQUIRE_CLAIM_METADATA, VERIFY_SESSION_METADATA } from '../session.constants';
 import type { SessionContainer } from '../session/session-container';
 import { SessionService } from '../session/session.service';
@@ -204,6 +204,5 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
 
 /** Puts the session in the request's slot (for `@Session()`) and under the `requestProperty` option. */
 function attach(service: SessionService, request: RequestLike, session: SessionContainer | undefined, verifiedFor: unknown): void {
-  writeRequestState(request, { session, verifiedFor });
-  request[service.requestProperty] = session;
+  attachRequestState(request, service.requestProperty, { session, verifiedFor });
 }

@@ -1,4 +1,16 @@
-import { Controller, Get, type INestApplication, Post, Req, Res, Session as NestSession, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  type INestApplication,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  Post,
+  Req,
+  Res,
+  Session as NestSession,
+  UseGuards,
+} from '@nestjs/common';
 import request from 'supertest';
 import { AuthGuard, Session, type SessionContainer, SessionModule, SessionService, VerifySession } from '../../src';
 import { testDatabaseOptions } from '../support/database';
@@ -103,5 +115,71 @@ describe.each(PLATFORMS)('the verified session as handlers see it (%s)', (platfo
     await request(app.getHttpServer()).get('/open').set('Authorization', `Bearer ${access}`).expect(200, { hasSession: false });
     // And a guarded request without a token is refused, not served a previous request's session.
     await request(app.getHttpServer()).get('/seen').expect(401);
+  });
+});
+
+/** Routes behind a middleware that assigns `req.session` first, as express-session does. */
+@Controller('mw')
+class AssignedFirstController {
+  @Get('guarded')
+  @UseGuards(AuthGuard)
+  guarded(@Req() req: { session?: unknown }, @Session() session: SessionContainer) {
+    return { reqSessionIsOurs: req.session === session };
+  }
+
+  @Get('open')
+  open(@Req() req: { session?: unknown }) {
+    return { reqSession: req.session };
+  }
+
+  @Get('reassigned')
+  @UseGuards(AuthGuard)
+  reassigned(@Req() req: { session?: unknown }, @Session('userId') userId: string) {
+    req.session = { replacedBy: 'handler' };
+    return { reqSession: req.session, userId };
+  }
+}
+
+@Module({ imports: [SessionModule.forRoot({ database: testDatabaseOptions() })], controllers: [StateController, AssignedFirstController] })
+class AssignedFirstModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply((req: { session?: unknown }, _res: unknown, next: () => void) => {
+        req.session = { from: 'middleware' };
+        next();
+      })
+      .forRoutes('mw/*path');
+  }
+}
+
+describe('req.session on Express when other code assigns it too', () => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createTestApp('express', { imports: [AssignedFirstModule] });
+  });
+  afterAll(() => app.close());
+
+  const token = async () => headerTokens(await request(app.getHttpServer()).post('/login').expect(201)).access;
+
+  it('the guard replaces what a middleware assigned (as before), on every request', async () => {
+    const access = await token();
+    for (let i = 0; i < 3; i++) {
+      await request(app.getHttpServer()).get('/mw/guarded').set('Authorization', `Bearer ${access}`).expect(200, { reqSessionIsOurs: true });
+    }
+  });
+
+  it('an unguarded route keeps what the middleware assigned, even after guarded requests', async () => {
+    const access = await token();
+    await request(app.getHttpServer()).get('/seen').set('Authorization', `Bearer ${access}`).expect(200);
+    await request(app.getHttpServer()).get('/mw/open').set('Authorization', `Bearer ${access}`).expect(200, { reqSession: { from: 'middleware' } });
+    await request(app.getHttpServer()).get('/open').expect(200, { hasSession: false });
+  });
+
+  it('a handler that assigns req.session reads back what it assigned', async () => {
+    const access = await token();
+    await request(app.getHttpServer())
+      .get('/mw/reassigned')
+      .set('Authorization', `Bearer ${access}`)
+      .expect(200, { reqSession: { replacedBy: 'handler' }, userId: 'state-user' });
   });
 });
