@@ -57,7 +57,7 @@
  *        the run-to-run spread; default ours; `none` for no repeat)  --parallel N (servers measured at once, 2; counts do not depend
  *        on it, wall time does)  --smc-check all|all-non-file|stack (valgrind's, default left)
  *        --out FILE  --quick  --jit-names  --diff a,b  --functions FILE  --top N (25: rows of the
- *        function lists)  --keep DIR
+ *        function lists)  --keep DIR  --from DIR (report again from kept dumps, no valgrind)
  * The report goes to stdout, progress to stderr.
  */
 import { execFileSync } from 'node:child_process';
@@ -105,6 +105,8 @@ const FUNCTIONS_OUT = flag('functions') || (OUT ? OUT.replace(/(\.md)?$/, '.func
 const TOP = Math.round(numberFlag('top', 25));
 /** `--keep DIR`: the callgrind dumps (and perf maps) are copied there for `build/bench/support/callgrind-split.js`. */
 const KEEP = flag('keep') || undefined;
+/** `--from DIR`: report again on the dumps an earlier run kept with `--keep DIR` (see `measurementsFrom`). */
+const FROM = flag('from') || undefined;
 
 if (!VARIANT_LIST.includes('bare')) throw new Error('--variants must include bare (the reference of the ratios)');
 
@@ -137,13 +139,15 @@ function dumpFiles(outFile: string): string[] {
   return fs.readdirSync(dir).filter((f) => f.startsWith(`${base}.`)).map((f) => path.join(dir, f));
 }
 
+const splitFiles = (files: string[]): Split => splitDump(mergeDumps(files.map((f) => parseDump(fs.readFileSync(f, 'utf8')))));
+
 /** Dumps the counters (which resets them) and returns the new dump file(s) read and split by function category. */
 function dumpWindow(pid: number, outFile: string, label: string): Split {
   const before = new Set(dumpFiles(outFile));
   callgrindControl(pid, '--dump', label);
   const added = dumpFiles(outFile).filter((f) => !before.has(f));
   if (added.length === 0) throw new Error(`callgrind wrote no dump for ${label}`);
-  const split = splitDump(mergeDumps(added.map((f) => parseDump(fs.readFileSync(f, 'utf8')))));
+  const split = splitFiles(added);
   if (KEEP) for (const f of added) fs.copyFileSync(f, path.join(KEEP, path.basename(f)));
   for (const f of added) fs.rmSync(f);
   return split;
@@ -232,7 +236,14 @@ async function measure(adapter: Adapter, variant: Variant, run: number, race: Ra
     progress(
       `  ${name}: ${windows.map((ir) => fmtInt(ir)).join(', ')} Ir/req; mutator + minor GC ${raw.map((s) => fmtInt(steadyOf(perRequest(s)))).join(', ')} (${Math.round(seconds)} s)`,
     );
-    return { adapter, variant, run, windows, failures, seconds, splits: raw.map(perRequest), ...functionsOf(raw, pid, `${adapter}-${variant}-${run}`) };
+    const label = `${adapter}-${variant}-${run}`;
+    let perfMapText: string | undefined;
+    if (JIT_NAMES && fs.existsSync(perfMapPath(pid))) {
+      perfMapText = fs.readFileSync(perfMapPath(pid), 'utf8');
+      if (KEEP) fs.writeFileSync(path.join(KEEP, `perf-${label}.map`), perfMapText);
+    }
+    if (KEEP) fs.writeFileSync(path.join(KEEP, `meta-${label}.json`), JSON.stringify({ adapter, variant, run, failures, seconds, requests: REQUESTS, windows: WINDOWS }));
+    return { adapter, variant, run, windows, failures, seconds, splits: raw.map(perRequest), ...functionsOf(raw, perfMapText) };
   } finally {
     agent.destroy();
     // Nothing left to measure: no graceful close (minutes under valgrind).
@@ -266,12 +277,8 @@ const steadyOf = (w: WindowSplit) => w.byCategory.mutator + w.byCategory.gcMinor
 const perfMapPath = (pid: number) => `/tmp/perf-${pid}.map`;
 
 /** Per-function costs of a server's windows (JIT code named from its perf map with `--jit-names`). */
-function functionsOf(raw: Split[], pid: number, label: string): Pick<Measurement, 'functions' | 'top' | 'perfMapEntries'> {
-  let perfMap: PerfMap | undefined;
-  if (JIT_NAMES && fs.existsSync(perfMapPath(pid))) {
-    perfMap = new PerfMap(fs.readFileSync(perfMapPath(pid), 'utf8'));
-    if (KEEP) fs.copyFileSync(perfMapPath(pid), path.join(KEEP, `perf-${label}.map`));
-  }
+function functionsOf(raw: Split[], perfMapText: string | undefined): Pick<Measurement, 'functions' | 'top' | 'perfMapEntries'> {
+  const perfMap = perfMapText === undefined ? undefined : new PerfMap(perfMapText);
   const functions: Measurement['functions'] = new Map();
   for (const split of raw) {
     for (const [name, e] of costByName(split, perfMap)) {
@@ -509,7 +516,42 @@ function functionsReport(measurements: Measurement[]): string {
 
 // ---- main -------------------------------------------------------------------------------------
 
+/**
+ * `--from DIR`: the measurements of an earlier run kept with `--keep DIR`, read again (dumps,
+ * perf maps, `meta-*.json`) with the classification of this build; give the run's other flags
+ * (--adapters, --variants, --requests, --windows, …) as they were, for the report's text.
+ */
+function measurementsFrom(dir: string): Measurement[] {
+  const metas = fs.readdirSync(dir).filter((f) => /^meta-.*\.json$/.test(f));
+  const out: Measurement[] = [];
+  for (const file of metas) {
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { adapter: Adapter; variant: Variant; run: number; failures: number; seconds: number; requests: number; windows: number };
+    if (meta.requests !== REQUESTS || meta.windows !== WINDOWS) throw new Error(`${file}: ${meta.windows} windows of ${meta.requests} requests; give --windows ${meta.windows} --requests ${meta.requests}`);
+    const label = `${meta.adapter}-${meta.variant}-${meta.run}`;
+    const dumps = fs.readdirSync(dir).filter((f) => f.startsWith(`callgrind.${label}.out.`));
+    const raw = Array.from({ length: meta.windows }, (_, i) => splitFiles(dumps.filter((f) => f.split('.out.')[1].split('-')[0] === String(i + 1)).map((f) => path.join(dir, f))));
+    const perfMapFile = path.join(dir, `perf-${label}.map`);
+    const perfMapText = fs.existsSync(perfMapFile) ? fs.readFileSync(perfMapFile, 'utf8') : undefined;
+    out.push({ ...meta, windows: raw.map((s) => s.totals / REQUESTS), splits: raw.map(perRequest), ...functionsOf(raw, perfMapText) });
+  }
+  const order = (m: Measurement) => ADAPTER_LIST.indexOf(m.adapter) * 1000 + VARIANT_LIST.indexOf(m.variant) * 10 + m.run;
+  return out.filter((m) => ADAPTER_LIST.includes(m.adapter) && VARIANT_LIST.includes(m.variant)).sort((a, b) => order(a) - order(b));
+}
+
+function writeReports(measurements: Measurement[], startedAt: Date, machineAtStart: string, stubLine: string | undefined): void {
+  writeReport(report(measurements, startedAt, machineAtStart, stubLine), OUT);
+  if (FUNCTIONS_OUT) {
+    fs.mkdirSync(path.dirname(path.resolve(FUNCTIONS_OUT)), { recursive: true });
+    fs.writeFileSync(FUNCTIONS_OUT, functionsReport(measurements));
+    progress(`top functions of each category written to ${FUNCTIONS_OUT}`);
+  } else process.stderr.write(functionsReport(measurements));
+}
+
 async function main(): Promise<void> {
+  if (FROM) {
+    writeReports(measurementsFrom(FROM), new Date(), `(re-read from ${FROM} by this build's classification)`, undefined);
+    return;
+  }
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
   const startedAt = new Date();
   const machineAtStart = machineLine();
@@ -528,12 +570,7 @@ async function main(): Promise<void> {
       `${jobs.length} servers under callgrind, ${PARALLEL} at a time: ${fmtInt(WARMUP)} warm-up + ${WINDOWS} × ${fmtInt(REQUESTS)} counted requests each (callgrind files in ${workDir})`,
     );
     const measurements = await runAll(jobs);
-    writeReport(report(measurements, startedAt, machineAtStart, setup.stub ? stubReportLine(setup.stub) : undefined), OUT);
-    if (FUNCTIONS_OUT) {
-      fs.mkdirSync(path.dirname(path.resolve(FUNCTIONS_OUT)), { recursive: true });
-      fs.writeFileSync(FUNCTIONS_OUT, functionsReport(measurements));
-      progress(`top functions of each category written to ${FUNCTIONS_OUT}`);
-    } else process.stderr.write(functionsReport(measurements));
+    writeReports(measurements, startedAt, machineAtStart, setup.stub ? stubReportLine(setup.stub) : undefined);
   } finally {
     await race?.close();
     fs.rmSync(workDir, { recursive: true, force: true });

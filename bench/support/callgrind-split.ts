@@ -214,6 +214,12 @@ const NAME_RULES: Rule[] = [
   [/^v8::internal::(MarkCompactCollector|MarkingVisitorBase|MainMarkingVisitor|ConcurrentMarking|ConcurrentMarkingVisitor|IncrementalMarking|IncrementalMarkingJob|MarkingBarrier|MarkingWorklists|MarkingState|MarkingStateBase|MajorNonAtomicMarkingState|NonAtomicMarkingState|AtomicMarkingState|MarkBit|Marking|MarkingHelper|WeakObjects|Sweeper|ArrayBufferSweeper|Evacuator|FullEvacuator|EvacuateVisitorBase|EvacuateNewSpaceVisitor|EvacuateOldSpaceVisitor|EvacuateNewSpacePageVisitor|EvacuateRecordOnlyVisitor|RecordMigratedSlotVisitor|PointersUpdatingVisitor|RememberedSetUpdatingItem|ToSpaceUpdatingItem|EphemeronTableUpdatingItem|MarkCompactWeakObjectRetainer|FullMarkingVerifier|MarkingVerifier|MemoryReducer|StressMarkingObserver|LiveObjectVisitor|LiveObjectRange|ObjectStatsCollector|ExternalPointerTable::Sweep|CodeFlusher|FlushBytecode|EmbedderTracingScope|LocalEmbedderHeapTracer|CppHeap|UnifiedHeapMarker|UnifiedHeapMarkingVisitor|UnifiedHeapMarkingState|MutatorUnifiedHeapMarkingState|ConcurrentUnifiedHeapMarkingVisitor)\b/, 'gcMajor'],
   [/^v8::internal::Heap::(MarkCompact|CollectAllGarbage|CollectAllAvailableGarbage|StartIncrementalMarking|FinalizeIncrementalMarking|CompleteSweepingFull|CompleteSweepingYoung|StartTearDown|NotifyContextDisposed|ReduceNewSpaceSize|MarkCompactEpilogue|MarkCompactPrologue|CheckIneffectiveMarkCompact|ResizeNewSpace|ShrinkOldGenerationAllocationLimitIfNotConfigured|RecomputeLimits|ProcessAllWeakReferences|ProcessNativeContexts|ProcessAllocationSites|ProcessDirtyJSFinalizationRegistries|PostFinalizationRegistryCleanupTaskIfNeeded|FlushNumberStringCache|ClearRecordedSlot|ClearRecordedSlotRange|CompactWeakArrayLists|IncrementalMarking)/, 'gcMajor'],
   [/^cppgc::internal::(Marker|MarkerBase|MarkingVisitor|MarkingStateBase|MarkingState|ConcurrentMarker|ConcurrentMarkingTask|Sweeper|SweepFinalizer|MutatorThreadSweeper|ConcurrentSweepTask|MarkingWorklists|BasicMarkingState|MutatorMarkingState|ConcurrentMarkingState|MarkingVerifier|StatsCollector|HeapBase::|Heap::|IncrementalMarkingSchedule|WriteBarrier::Dijkstra|WriteBarrier::Steele)/, 'gcMajor'],
+  // Helpers the scavenger and mark-compact both use (named like one of them): by caller.
+  [/^v8::internal::(EvacuationAllocator|SemiSpaceNewSpace::Evacuat|ConcurrentMarking::ClearMemoryChunkData|MarkingBarrier::(MarkingBarrier|~MarkingBarrier))/, 'context'],
+  // Template visitors of the GC, named by their visitor argument wherever it stands
+  // (`HeapVisitor<int, v8::internal::ConcurrentMarkingVisitor>::Visit…`, `BodyDescriptorBase::IteratePointers<v8::internal::ScavengeVisitor>`).
+  [/Scaveng|MinorMarkCompact|MinorMC|YoungGeneration\w*(Marking|Evacuat|Visitor)/, 'gcMinor'],
+  [/MarkingVisitor|MarkCompact|ConcurrentMarking|IncrementalMarking|MarkingBarrier|MarkingWorklist|Sweeper|Evacuat|RecordMigratedSlotVisitor|PointersUpdating|WeakObjectRetainer|UnifiedHeapMark/, 'gcMajor'],
   // GC, shared: the entry and bookkeeping both kinds run (the collection itself, the tracer, safepoints, page management).
   [/^v8::internal::(Heap::(CollectGarbage|PerformGarbageCollection|GarbageCollectionPrologue|GarbageCollectionEpilogue|GarbageCollectionPrologueInSafepoint|GarbageCollectionEpilogueInSafepoint|CallGCPrologueCallbacks|CallGCEpilogueCallbacks|UpdateSurvivalStatistics|UpdateMaximumCommitted|ComputeFastPromotionMode|ProcessPretenuringFeedback|SelectGarbageCollector|ResetAllAllocationSitesDependentCode|FreeLinearAllocationAreas|MakeLinearAllocationAreasIterable|EnsureSweepingCompleted|ZapFromSpace|VerifyHeap|ShouldOptimizeForMemoryUsage|ShouldExpandOldGenerationOnSlowAllocation|UpdateExternalString|UpdateNewSpaceReferencesInExternalStringTable|IterateStrongRoots|IterateWeakRoots|IterateSmiRoots|IterateBuiltins|IterateStackRoots|IterateConservativeStackRoots|Iterate\w*Roots|GarbageCollectionReasonToString|ReportStatisticsAfterGC|CheckCollectionRequested|HandleGCRequest|PreciseCollectAllGarbage|CollectGarbageShared|TearDown|NotifyOldGenerationExpansion|AllocationLimitOvershotByLargeMargin)|GCTracer|IsolateSafepoint|GlobalSafepoint|SafepointScope|GCCallbacks|PretenuringHandler|HeapObjectsMap|EmbedderStackStateScope|GlobalHandles::(IterateWeakRoots|IterateYoung|IterateAllRoots|IterateStrongRoots|ProcessWeak|PostGarbageCollectionProcessing|InvokeFirstPassWeakCallbacks|InvokeSecondPassPhantomCallbacks|ComputeWeaknessForYoungObjects|ProcessWeakYoungObjects|UpdateListOfYoungNodes|PostScavengeProcessing|PostMarkSweepProcessing|InvokeOrScheduleSecondPassPhantomCallbacks|IterateWeakRootsForPhantomHandles|IterateYoungStrongAndDependentRoots|IterateYoungWeakObjectsForPhantomHandles|IterateAllYoungRoots)|MemoryAllocator|Unmapper|SemiSpace\w*::|SemiSpace::|NewSpace::(Grow|Shrink|Flip|Swap|ResetLinearAllocationArea|GarbageCollection)|OldLargeObjectSpace::|NewLargeObjectSpace::|LargeObjectSpace::|PagedSpace::(RefillFreeList|MergeCompactionSpace|PrepareForMarkCompact|ReleasePage|ShrinkPageToHighWaterMark|RefineAllocatedBytesAfterSweeping)|CompactionSpace|FreeList|FreeListCategory|FreeListMany|FreeListManyCached|FreeListManyCachedFastPath|SlotSet|TypedSlotSet|TypedSlots|RememberedSet|BasicMemoryChunk|MemoryChunk::(ReleaseAllocatedMemory|ReleaseSlotSet|ReleaseTypedSlotSet|ReleaseInvalidatedSlots|DiscardUnusedMemory)|Page::(ReleaseFreeListCategories|AllocateFreeListCategories|InitializeFreeListCategories|ShrinkToHighWaterMark|CreateBlackArea|DestroyBlackArea)|ExternalStringTable|StringForwardingTable|WeakListVisitor|VisitWeakList|ObjectVisitorWithCageBases|HeapVisitor|ConcurrentHeapVisitor|BodyDescriptorBase|ScavengeWeakObjectRetainer|StrongRootsEntry|ReadOnlyHeap::Iterate|heap::base::Worklist|PageMarkingItem|ItemParallelJob|GCIdleTimeHandler|HeapController|MemoryController|ClearStringTableJobItem|StringTable::(DropOldData|NotifyElementsRemoved|IterateElements))\b/, 'gcShared'],
   [/^heap::base::/, 'gcShared'],
@@ -225,12 +231,33 @@ const NAME_RULES: Rule[] = [
 /** Objects whose functions are contextual whatever their name: the C and C++ runtime, the dynamic loader. */
 const CONTEXT_OBJECTS = /\/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*|libstdc\+\+|libgcc_s)[.-][^/]*$|vgpreload/;
 
-/** The category of a function from its name and object (`context`: decided by its callers). */
-export function classify(name: string, object: string): Category | 'context' {
+/** A demangled name without the return type templates carry (`void v8::internal::X<…>(…)` → `v8::internal::X<…>(…)`). */
+function withoutReturnType(name: string): string {
+  if (/^(v8|cppgc|heap|node|std|uv|Builtins_)/.test(name)) return name;
+  const m = / (v8::|cppgc::|heap::|node::)/.exec(name);
+  return m ? name.slice(m.index + 1) : name;
+}
+
+/**
+ * The category of a function from its name and object (`context`: decided by its callers).
+ * V8's internals that no rule names (objects, maps, handles, hash tables, IdentityMap, …) are
+ * contextual too: the compilers and the GC call them as much as the runtime does. Builtins,
+ * V8's runtime functions, its API, Node, libuv, OpenSSL and JIT code are mutator.
+ */
+export function classify(rawName: string, object: string): Category | 'context' {
+  const name = withoutReturnType(withoutRecursion(rawName));
   for (const [pattern, category] of NAME_RULES) if (pattern.test(name)) return category;
   if (CONTEXT_OBJECTS.test(object)) return 'context';
+  // Mangled names callgrind left as they are (`.isra`/`.constprop` clones): by namespace.
+  if (/^_ZN2v88internal8compiler/.test(name)) return 'compiler';
+  if (/^v8::internal::/.test(name) && !/^v8::internal::(__RT_impl_)?Runtime_/.test(name)) return 'context';
+  if (/^_ZN2v88internal/.test(name) && !/^_ZN2v88internal\d+Runtime_/.test(name)) return 'context';
+  if (/^cppgc::/.test(name)) return 'context';
   return 'mutator';
 }
+
+/** Callgrind's recursion-level suffix (`foo'2`: foo called from foo). */
+export const withoutRecursion = (name: string) => name.replace(/'\d+$/, '');
 
 // ---- splitting ----------------------------------------------------------------------------------
 
@@ -315,7 +342,7 @@ const ADDRESS_NAME = /^0x([0-9a-f]+)(?: \[\w+\])?$/;
 
 /** The address a callgrind function name stands for, when it is an address (JIT code, stripped code). */
 export function addressOf(name: string): number | undefined {
-  const m = ADDRESS_NAME.exec(name);
+  const m = ADDRESS_NAME.exec(withoutRecursion(name));
   return m ? parseInt(m[1], 16) : undefined;
 }
 
@@ -392,7 +419,7 @@ export function withoutTier(name: string): string {
  */
 export function displayName(f: FnSelf, perfMap: PerfMap | undefined): string {
   const address = addressOf(f.name);
-  if (address === undefined) return f.name;
+  if (address === undefined) return withoutRecursion(f.name);
   if (f.object !== '???') return `${f.object.slice(f.object.lastIndexOf('/') + 1)} (no symbol)`;
   const name = perfMap?.lookup(address);
   return name ? `JIT ${withoutTier(name)}` : 'JIT code (not in the perf map)';
@@ -433,8 +460,10 @@ function main(): void {
   const files: string[] = [];
   let perfMapFile: string | undefined;
   let top = 25;
+  let callers: RegExp | undefined;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--perf-map') perfMapFile = args[++i];
+    else if (args[i] === '--callers') callers = new RegExp(args[++i]);
     else if (args[i] === '--top') top = Number(args[++i]);
     else files.push(args[i]);
   }
@@ -444,7 +473,19 @@ function main(): void {
   }
   const perfMap = perfMapFile ? new PerfMap(fs.readFileSync(perfMapFile, 'utf8')) : undefined;
   for (const file of files) {
-    const split = splitDump(parseDump(fs.readFileSync(file, 'utf8')));
+    const dump = parseDump(fs.readFileSync(file, 'utf8'));
+    if (callers) {
+      // Who calls the functions matching --callers (inclusive Ir of the calls), to check a rule.
+      const rows = [...dump.edges.values()].filter((e) => callers!.test(e.callee.slice(e.callee.indexOf('\t') + 1)));
+      rows.sort((a, b) => b.inclusive - a.inclusive);
+      process.stdout.write(`\n${file}: callers of ${callers}\n`);
+      for (const e of rows.slice(0, top)) {
+        const caller = dump.fns.get(e.caller)!;
+        process.stdout.write(`  ${e.inclusive.toLocaleString('en-US').padStart(13)} ${String(e.calls).padStart(8)} calls  ${displayName(caller, perfMap)} -> ${e.callee.slice(e.callee.indexOf('\t') + 1).slice(0, 80)}\n`);
+      }
+      continue;
+    }
+    const split = splitDump(dump);
     const pct = (n: number) => `${((n / split.totals) * 100).toFixed(1)}%`;
     process.stdout.write(`\n${file}: ${split.totals.toLocaleString('en-US')} Ir; GC events ${JSON.stringify(split.gcEvents)}\n`);
     for (const c of CATEGORIES) process.stdout.write(`  ${CATEGORY_LABELS[c].padEnd(24)} ${Math.round(split.byCategory[c]).toLocaleString('en-US').padStart(14)} ${pct(split.byCategory[c])}\n`);
