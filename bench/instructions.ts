@@ -332,7 +332,30 @@ const pct = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(2)}%`;
 /** Largest minus smallest, relative to the smallest. */
 const spread = (values: number[]) => pct(Math.max(...values), Math.min(...values));
 
-function report(measurements: Measurement[], startedAt: Date, machineAtStart: string, stubLine: string | undefined): string {
+/** What the report's head says of the run (kept as `run.json` with `--keep`, read back by `--from`). */
+interface RunInfo {
+  startedAt: string;
+  source: string;
+  command: string;
+  machine: string;
+  valgrind: string;
+  stubLine?: string;
+  /** `--from`: where the dumps were re-read from. */
+  rereadFrom?: string;
+}
+
+function runInfo(startedAt: Date, machineAtStart: string, stubLine: string | undefined): RunInfo {
+  return {
+    startedAt: startedAt.toISOString(),
+    source: sourceVersion(),
+    command: commandLine('instructions.js'),
+    machine: `${machineAtStart} at start; ${machineLine().replace(/^.*load average/, 'load average')} at end; ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s in all`,
+    valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim(),
+    stubLine,
+  };
+}
+
+function report(measurements: Measurement[], info: RunInfo): string {
   const first = new Map(measurements.filter((m) => m.run === 1).map((m) => [resultKey(m.adapter, m.variant), m]));
   const irOf = (adapter: Adapter, variant: Variant) => {
     const m = first.get(resultKey(adapter, variant));
@@ -351,14 +374,14 @@ function report(measurements: Measurement[], startedAt: Date, machineAtStart: st
   const steadyRatio = ratioBy(steadyIrOf);
   const failures = measurements.reduce((n, m) => n + m.failures, 0);
   const lines = [
-    `## Instruction counts (callgrind), ${startedAt.toISOString()} (${sourceVersion()})${QUICK ? ' — QUICK MODE, not figures to quote' : ''}`,
+    `## Instruction counts (callgrind), ${info.startedAt} (${info.source})${QUICK ? ' — QUICK MODE, not figures to quote' : ''}`,
     '',
-    `Command: \`${commandLine('instructions.js')}\``,
+    `Command: \`${info.command}\``,
+    ...(info.rereadFrom ? ['', `Report made again from the dumps kept in \`${info.rereadFrom}\` by \`${commandLine('instructions.js')}\` (${sourceVersion()}).`] : []),
     '',
-    `${machineAtStart} at start; ${machineLine().replace(/^.*load average/, 'load average')} at end; ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s in all; ` +
-      `${execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim()}.`,
+    `${info.machine}; ${info.valgrind}.`,
     '',
-    `One server process per adapter × variant under \`valgrind --tool=callgrind --instr-atstart=no${SMC_CHECK ? ` --smc-check=${SMC_CHECK}` : ''} node ${V8_FLAGS.join(' ')}\`; ` +
+    `One server process per adapter × variant under \`valgrind --tool=callgrind --instr-atstart=no${SMC_CHECK ? ` --smc-check=${SMC_CHECK}` : ''} node ${[...V8_FLAGS, ...(JIT_NAMES ? ['--perf-basic-prof'] : [])].join(' ')}\`; ` +
       `${fmtInt(WARMUP)} warm-up requests uninstrumented, then ${WINDOWS} consecutive counted windows of ${fmtInt(REQUESTS)} requests each ` +
       `(\`callgrind_control --instr=on\`, \`--zero\`, \`--dump\` after each window); ${CONNECTIONS} keep-alive connection${CONNECTIONS > 1 ? 's' : ''}, ` +
       'each sending its next request when the previous answer arrived, from a load generator outside valgrind. Ir = instructions executed by every thread of the server process ' +
@@ -455,7 +478,7 @@ function report(measurements: Measurement[], startedAt: Date, machineAtStart: st
     }
     lines.push('');
   }
-  if (stubLine) lines.push(stubLine, '');
+  if (info.stubLine) lines.push(info.stubLine, '');
   lines.push(`Wall time per server (start, warm-up, counted windows, stop): ${measurements.map((m) => `${m.adapter}/${m.variant}${m.run > 1 ? '#2' : ''} ${Math.round(m.seconds)} s`).join(', ')}.`, '');
   return lines.join('\n') + '\n';
 }
@@ -538,8 +561,9 @@ function measurementsFrom(dir: string): Measurement[] {
   return out.filter((m) => ADAPTER_LIST.includes(m.adapter) && VARIANT_LIST.includes(m.variant)).sort((a, b) => order(a) - order(b));
 }
 
-function writeReports(measurements: Measurement[], startedAt: Date, machineAtStart: string, stubLine: string | undefined): void {
-  writeReport(report(measurements, startedAt, machineAtStart, stubLine), OUT);
+function writeReports(measurements: Measurement[], info: RunInfo): void {
+  if (KEEP) fs.writeFileSync(path.join(KEEP, 'run.json'), JSON.stringify(info));
+  writeReport(report(measurements, info), OUT);
   if (FUNCTIONS_OUT) {
     fs.mkdirSync(path.dirname(path.resolve(FUNCTIONS_OUT)), { recursive: true });
     fs.writeFileSync(FUNCTIONS_OUT, functionsReport(measurements));
@@ -549,7 +573,9 @@ function writeReports(measurements: Measurement[], startedAt: Date, machineAtSta
 
 async function main(): Promise<void> {
   if (FROM) {
-    writeReports(measurementsFrom(FROM), new Date(), `(re-read from ${FROM} by this build's classification)`, undefined);
+    const kept = path.join(FROM, 'run.json');
+    const info: RunInfo = fs.existsSync(kept) ? JSON.parse(fs.readFileSync(kept, 'utf8')) : runInfo(new Date(), '(machine of the run not kept)', undefined);
+    writeReports(measurementsFrom(FROM), { ...info, rereadFrom: FROM });
     return;
   }
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
@@ -570,7 +596,7 @@ async function main(): Promise<void> {
       `${jobs.length} servers under callgrind, ${PARALLEL} at a time: ${fmtInt(WARMUP)} warm-up + ${WINDOWS} × ${fmtInt(REQUESTS)} counted requests each (callgrind files in ${workDir})`,
     );
     const measurements = await runAll(jobs);
-    writeReports(measurements, startedAt, machineAtStart, setup.stub ? stubReportLine(setup.stub) : undefined);
+    writeReports(measurements, runInfo(startedAt, machineAtStart, setup.stub ? stubReportLine(setup.stub) : undefined));
   } finally {
     await race?.close();
     fs.rmSync(workDir, { recursive: true, force: true });
