@@ -273,7 +273,8 @@ function perRequest(s: Split): WindowSplit {
  * The steady cost of a window: mutator + minor GC + the GC bookkeeping both kinds run, that is
  * everything but the compilers and major GC work (see the report's notes).
  */
-const steadyOf = (w: WindowSplit) => w.byCategory.mutator + w.byCategory.gcMinor + w.byCategory.gcShared;
+const steadyOf = (w: WindowSplit) => steadyOfCategories(w.byCategory);
+const steadyOfCategories = (c: Record<Category, number>) => c.mutator + c.gcMinor + c.gcShared;
 
 const perfMapPath = (pid: number) => `/tmp/perf-${pid}.map`;
 
@@ -290,8 +291,8 @@ function functionsOf(raw: Split[], perfMapText: string | undefined): Pick<Measur
       for (const c of CATEGORIES) f.byCategory[c] += e.shares[c] * scale;
     }
   }
-  // The top of each category over all windows: the windows' function lists added up.
-  const all = { totals: raw.reduce((n, s) => n + s.totals, 0), byCategory: raw[0].byCategory, fns: raw.flatMap((s) => s.fns), gcEvents: {} };
+  // The top of each category over all windows: the windows' function lists put together (only `fns` is read).
+  const all: Split = { totals: raw.reduce((n, s) => n + s.totals, 0), byCategory: raw[0].byCategory, fns: raw.flatMap((s) => s.fns), gcEvents: {} };
   const top = topByCategory(all, perfMap, TOP);
   for (const c of CATEGORIES) for (const e of top[c]) e.ir /= REQUESTS * raw.length;
   return { functions, top, perfMapEntries: perfMap?.size };
@@ -494,7 +495,7 @@ const steadyFigure = (m: Measurement) => meanOf(m, steadyOf);
 
 /** Functions whose Ir/req differ most between two servers (`--diff a,b`): b − a, by mutator + minor GC and in all. */
 function diffSection(a: Measurement, b: Measurement): string[] {
-  const steady = (f: { byCategory: Record<Category, number> } | undefined) => (f ? f.byCategory.mutator + f.byCategory.gcMinor + f.byCategory.gcShared : 0);
+  const steady = (f: { byCategory: Record<Category, number> } | undefined) => (f ? steadyOfCategories(f.byCategory) : 0);
   const names = new Set([...a.functions.keys(), ...b.functions.keys()]);
   const rows = [...names].map((name) => {
     const fa = a.functions.get(name);
@@ -510,13 +511,13 @@ function diffSection(a: Measurement, b: Measurement): string[] {
     `Where ${name(b)} − ${name(a)} goes (\`--diff\`; self Ir/req by mutator + minor GC, mean of the windows; ${fmtInt(total)} Ir/req in all; ` +
       `JIT code ${a.perfMapEntries !== undefined ? 'named by JS function from the perf map' : 'not named (no perf map)'}; the ${TOP} largest increases and ${Math.ceil(TOP / 3)} largest decreases):`,
     '',
-    `| Function | rule | ${name(a)} | ${name(b)} | difference | cumulative |`,
-    '| --- | --- | ---: | ---: | ---: | ---: |',
+    `| Function | rule | ${name(a)} | ${name(b)} | difference | cumulative | difference, all categories |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
     ...(() => {
       let cumulative = 0;
       return shown.map((r) => {
         cumulative += r.b - r.a;
-        return `| ${r.name.replace(/\|/g, '\\|')} | ${r.rule} | ${fmtInt(r.a)} | ${fmtInt(r.b)} | ${r.b - r.a >= 0 ? '+' : ''}${fmtInt(r.b - r.a)} | ${fmtInt(cumulative)} |`;
+        return `| ${r.name.replace(/\|/g, '\\|')} | ${r.rule} | ${fmtInt(r.a)} | ${fmtInt(r.b)} | ${r.b - r.a >= 0 ? '+' : ''}${fmtInt(r.b - r.a)} | ${fmtInt(cumulative)} | ${r.all >= 0 ? '+' : ''}${fmtInt(r.all)} |`;
       });
     })(),
   ];

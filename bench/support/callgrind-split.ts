@@ -20,7 +20,12 @@
  * `/tmp/perf-<pid>.map` (`start size name` per line) gives the JS function, stub or regexp each
  * address belongs to (`PerfMap`).
  *
- * Run on saved dumps: `node build/bench/support/callgrind-split.js DUMP... [--perf-map FILE] [--top N]`.
+ * Run on saved dumps (`bench/instructions.ts --keep DIR`):
+ *   node build/bench/support/callgrind-split.js DUMP... [--perf-map FILE] [--top N]
+ * prints each dump's split and the top functions of each category;
+ *   node build/bench/support/callgrind-split.js DUMP --perf-map FILE --callers REGEX
+ * lists who calls the functions matching REGEX (inclusive Ir and calls per caller), to check a
+ * rule or follow a cost back to the JS function that causes it.
  */
 import fs from 'node:fs';
 
