@@ -124,7 +124,8 @@ function valgrindLauncher(outFile: string): Launcher {
       ...(SMC_CHECK ? [`--smc-check=${SMC_CHECK}`] : []),
       process.execPath,
       ...V8_FLAGS,
-      ...(JIT_NAMES ? ['--perf-basic-prof'] : []),
+      // --perf-basic-prof also turns V8's event log on (isolate-*-v8.log in the working directory): sent to the work directory.
+      ...(JIT_NAMES ? ['--perf-basic-prof', '--no-logfile-per-isolate', `--logfile=${path.join(path.dirname(outFile), 'v8-%p.log')}`] : []),
     ],
   };
 }
