@@ -28,6 +28,28 @@
  * instruction costs more than one Ir, so it is a model of the CPU cost, not a measurement of
  * time; see the report's notes).
  *
+ * Split by function (`support/callgrind-split.ts`). The totals of a window mix the requests'
+ * own work with V8's optimising compilers (19% of a bare Fastify window after 3,000 warm-up
+ * requests) and with major GCs that land in some windows and not others. Every dump is therefore
+ * also read function by function (self Ir of each `fn=` record) and split into: mutator (JIT
+ * code, interpreter, builtins, V8 runtime, Node, libuv, OpenSSL), GC minor (scavenges), GC major
+ * (mark-compact, incremental/concurrent marking, sweeping), GC shared (GC entry and bookkeeping
+ * both kinds run) and compiler (TurboFan/Turboshaft, Maglev, Sparkplug, lazy parse and bytecode
+ * generation, deopt, tiering); libc, `v8::base::`, `std::` and V8's generic heap helpers go by
+ * their callers. The report gains, per server, "mutator + minor GC Ir/req" (mutator + GC minor +
+ * GC shared, mean of the windows: compile work amortises to ~0 and major-GC work is bounded by
+ * the heap in a long run) with its cost ratio, the mean major-GC and compiler Ir/req beside it
+ * (a variant that fills the old generation per request makes mark-compacts recur: read both), a
+ * table of every window's split with the number of scavenges and mark-compacts in it, and a
+ * second figure in each headline cell (total-based · mutator-based ratio). The top functions of each category of each server go to
+ * `--functions FILE` (default: the `--out` file with `.functions.md`; stderr without `--out`), to
+ * check the classification.
+ * JIT code: callgrind names it by basic-block address; with `--jit-names` the servers run with
+ * node's `--perf-basic-prof` and the addresses are named by JS function from /tmp/perf-<pid>.map.
+ * `--diff a,b` (implies --jit-names) adds, per adapter, the functions whose mutator + minor GC
+ * Ir/req differ most between variants a and b. `--keep DIR` keeps the dumps and perf maps
+ * (`node build/bench/support/callgrind-split.js DUMP --perf-map MAP` splits one again).
+ *
  * Flags: --adapters express,fastify  --variants a,b,...  --requests N (1000 per window)
  *        --warmup N (3000)  --windows N (3; the figure is the lowest, see
  *        `figure`)  --connections N (1)  --pool N (warm-up + counted requests)
@@ -35,7 +57,8 @@
  *        --repeat a,b (variants measured a second time in a new process on the first adapter, for
  *        the run-to-run spread; default ours; `none` for no repeat)  --parallel N (servers measured at once, 2; counts do not depend
  *        on it, wall time does)  --smc-check all|all-non-file|stack (valgrind's, default left)
- *        --out FILE  --quick
+ *        --out FILE  --quick  --jit-names  --diff a,b  --functions FILE  --top N (25: rows of the
+ *        function lists)  --keep DIR  --from DIR (report again from kept dumps, no valgrind)
  * The report goes to stdout, progress to stderr.
  */
 import { execFileSync } from 'node:child_process';
@@ -43,9 +66,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { flag, listFlag, numberFlag, progress, QUICK, writeReport } from './support/cli';
+import { flag, hasFlag, listFlag, numberFlag, progress, QUICK, writeReport } from './support/cli';
 import { commandLine, machineLine, sourceVersion } from './support/machine';
 import { checkServer, type Launcher, nextAuthorization, prepareRace, type RaceSetup, type Server, startServer, stopServer, stubReportLine } from './support/race-servers';
+import { CATEGORIES, CATEGORY_LABELS, type Category, costByName, mergeDumps, parseDump, PerfMap, type Split, splitDump, topByCategory } from './support/callgrind-split';
 import { fmtInt, fmtRatio, verdict } from './support/stats';
 import { HEADLINES, resultKey } from './throughput-report';
 import { ADAPTERS, ALL_VARIANTS, VARIANTS, type Adapter, type Variant } from './throughput-variants';
@@ -72,6 +96,18 @@ const SMC_CHECK = flag('smc-check') || undefined;
  */
 const V8_FLAGS = (flag('v8-flags') ?? '--predictable-gc-schedule').split(' ').filter(Boolean);
 const OUT = flag('out') || undefined;
+/** `--diff a,b`: the functions whose Ir/req differ most between variants a and b of each adapter (implies `--jit-names`). */
+const DIFF = flag('diff') ? (listFlag('diff', ALL_VARIANTS, []) as Variant[]) : undefined;
+if (DIFF && DIFF.length !== 2) throw new Error('--diff takes two variants: --diff noop,ours');
+/** `--jit-names`: the servers run with node's `--perf-basic-prof`, so JIT code is named by JS function. */
+const JIT_NAMES = hasFlag('jit-names') || DIFF !== undefined;
+/** Where the top functions of each category go (the check of the classification); default beside `--out`. */
+const FUNCTIONS_OUT = flag('functions') || (OUT ? OUT.replace(/(\.md)?$/, '.functions.md') : undefined);
+const TOP = Math.round(numberFlag('top', 25));
+/** `--keep DIR`: the callgrind dumps (and perf maps) are copied there for `build/bench/support/callgrind-split.js`. */
+const KEEP = flag('keep') || undefined;
+/** `--from DIR`: report again on the dumps an earlier run kept with `--keep DIR` (see `measurementsFrom`). */
+const FROM = flag('from') || undefined;
 
 if (!VARIANT_LIST.includes('bare')) throw new Error('--variants must include bare (the reference of the ratios)');
 
@@ -88,20 +124,14 @@ function valgrindLauncher(outFile: string): Launcher {
       ...(SMC_CHECK ? [`--smc-check=${SMC_CHECK}`] : []),
       process.execPath,
       ...V8_FLAGS,
+      // --perf-basic-prof also turns V8's event log on (isolate-*-v8.log in the working directory): sent to the work directory.
+      ...(JIT_NAMES ? ['--perf-basic-prof', '--no-logfile-per-isolate', `--logfile=${path.join(path.dirname(outFile), 'v8-%p.log')}`] : []),
     ],
   };
 }
 
 function callgrindControl(pid: number, ...args: string[]): void {
   execFileSync('callgrind_control', [...args, String(pid)], { stdio: 'ignore', timeout: 120_000 });
-}
-
-/** The `totals:` (else `summary:`) Ir of a callgrind dump file. */
-function totalIr(file: string): number {
-  const text = fs.readFileSync(file, 'utf8');
-  const line = /^totals:\s*(\d+)/m.exec(text) ?? /^summary:\s*(\d+)/m.exec(text);
-  if (!line) throw new Error(`no totals in ${file}`);
-  return Number(line[1]);
 }
 
 /** Dump files of `outFile` (`outFile.1`, `outFile.2`, … and per-thread `-NN` suffixes). */
@@ -111,13 +141,18 @@ function dumpFiles(outFile: string): string[] {
   return fs.readdirSync(dir).filter((f) => f.startsWith(`${base}.`)).map((f) => path.join(dir, f));
 }
 
-/** Dumps the counters (which resets them) and returns the Ir of the new dump file(s). */
-function dumpIr(pid: number, outFile: string, label: string): number {
+const splitFiles = (files: string[]): Split => splitDump(mergeDumps(files.map((f) => parseDump(fs.readFileSync(f, 'utf8')))));
+
+/** Dumps the counters (which resets them) and returns the new dump file(s) read and split by function category. */
+function dumpWindow(pid: number, outFile: string, label: string): Split {
   const before = new Set(dumpFiles(outFile));
   callgrindControl(pid, '--dump', label);
   const added = dumpFiles(outFile).filter((f) => !before.has(f));
   if (added.length === 0) throw new Error(`callgrind wrote no dump for ${label}`);
-  return added.reduce((sum, f) => sum + totalIr(f), 0);
+  const split = splitFiles(added);
+  if (KEEP) for (const f of added) fs.copyFileSync(f, path.join(KEEP, path.basename(f)));
+  for (const f of added) fs.rmSync(f);
+  return split;
 }
 
 // ---- load -------------------------------------------------------------------------------------
@@ -167,6 +202,14 @@ interface Measurement {
   run: number;
   /** Ir per request of each window, in order. */
   windows: number[];
+  /** Each window split by function category (Ir per request), with its collections. */
+  splits: WindowSplit[];
+  /** Self Ir per request of every function (JIT code by JS function with `--jit-names`), mean of the windows, and its categories' shares. */
+  functions: Map<string, { ir: number; byCategory: Record<Category, number>; rule: string }>;
+  /** The top functions of each category over all windows (Ir per request), for the check of the classification. */
+  top: Record<Category, { name: string; ir: number; rule: string }[]>;
+  /** Entries of the perf map (`--jit-names`), else undefined. */
+  perfMapEntries?: number;
   failures: number;
   seconds: number;
 }
@@ -185,20 +228,75 @@ async function measure(adapter: Adapter, variant: Variant, run: number, race: Ra
     let failures = await sendRequests(server, agent, WARMUP);
     callgrindControl(pid, '--instr=on');
     callgrindControl(pid, '--zero');
-    const windows: number[] = [];
+    const raw: Split[] = [];
     for (let w = 1; w <= WINDOWS; w++) {
       failures += await sendRequests(server, agent, REQUESTS);
-      windows.push(dumpIr(pid, outFile, `window-${w}`) / REQUESTS);
+      raw.push(dumpWindow(pid, outFile, `window-${w}`));
     }
+    const windows = raw.map((s) => s.totals / REQUESTS);
     const seconds = (Date.now() - started) / 1000;
-    progress(`  ${name}: ${windows.map((ir) => fmtInt(ir)).join(', ')} Ir/req (${Math.round(seconds)} s)`);
-    return { adapter, variant, run, windows, failures, seconds };
+    progress(
+      `  ${name}: ${windows.map((ir) => fmtInt(ir)).join(', ')} Ir/req; mutator + minor GC ${raw.map((s) => fmtInt(steadyOf(perRequest(s)))).join(', ')} (${Math.round(seconds)} s)`,
+    );
+    const label = `${adapter}-${variant}-${run}`;
+    let perfMapText: string | undefined;
+    if (JIT_NAMES && fs.existsSync(perfMapPath(pid))) {
+      perfMapText = fs.readFileSync(perfMapPath(pid), 'utf8');
+      if (KEEP) fs.writeFileSync(path.join(KEEP, `perf-${label}.map`), perfMapText);
+    }
+    if (KEEP) fs.writeFileSync(path.join(KEEP, `meta-${label}.json`), JSON.stringify({ adapter, variant, run, failures, seconds, requests: REQUESTS, windows: WINDOWS }));
+    return { adapter, variant, run, windows, failures, seconds, splits: raw.map(perRequest), ...functionsOf(raw, perfMapText) };
   } finally {
     agent.destroy();
     // Nothing left to measure: no graceful close (minutes under valgrind).
     await stopServer(server, 1_000);
     live.delete(server);
+    if (JIT_NAMES) fs.rmSync(perfMapPath(pid), { force: true });
   }
+}
+
+// ---- split by function category -------------------------------------------------------------------
+
+interface WindowSplit {
+  total: number;
+  byCategory: Record<Category, number>;
+  scavenges: number;
+  markCompacts: number;
+}
+
+/** A window's split in Ir per request. */
+function perRequest(s: Split): WindowSplit {
+  const byCategory = Object.fromEntries(CATEGORIES.map((c) => [c, s.byCategory[c] / REQUESTS])) as Record<Category, number>;
+  return { total: s.totals / REQUESTS, byCategory, scavenges: s.gcEvents.scavenges, markCompacts: s.gcEvents.markCompacts };
+}
+
+/**
+ * The steady cost of a window: mutator + minor GC + the GC bookkeeping both kinds run, that is
+ * everything but the compilers and major GC work (see the report's notes).
+ */
+const steadyOf = (w: WindowSplit) => steadyOfCategories(w.byCategory);
+const steadyOfCategories = (c: Record<Category, number>) => c.mutator + c.gcMinor + c.gcShared;
+
+const perfMapPath = (pid: number) => `/tmp/perf-${pid}.map`;
+
+/** Per-function costs of a server's windows (JIT code named from its perf map with `--jit-names`). */
+function functionsOf(raw: Split[], perfMapText: string | undefined): Pick<Measurement, 'functions' | 'top' | 'perfMapEntries'> {
+  const perfMap = perfMapText === undefined ? undefined : new PerfMap(perfMapText);
+  const functions: Measurement['functions'] = new Map();
+  for (const split of raw) {
+    for (const [name, e] of costByName(split, perfMap)) {
+      let f = functions.get(name);
+      if (!f) functions.set(name, (f = { ir: 0, byCategory: Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>, rule: e.category }));
+      const scale = 1 / (REQUESTS * raw.length);
+      f.ir += e.ir * scale;
+      for (const c of CATEGORIES) f.byCategory[c] += e.shares[c] * scale;
+    }
+  }
+  // The top of each category over all windows: the windows' function lists put together (only `fns` is read).
+  const all: Split = { totals: raw.reduce((n, s) => n + s.totals, 0), byCategory: raw[0].byCategory, fns: raw.flatMap((s) => s.fns), gcEvents: {} };
+  const top = topByCategory(all, perfMap, TOP);
+  for (const c of CATEGORIES) for (const e of top[c]) e.ir /= REQUESTS * raw.length;
+  return { functions, top, perfMapEntries: perfMap?.size };
 }
 
 /** Servers running now: killed if this process is interrupted (a server busy under valgrind can miss the IPC disconnect). */
@@ -237,27 +335,56 @@ const pct = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(2)}%`;
 /** Largest minus smallest, relative to the smallest. */
 const spread = (values: number[]) => pct(Math.max(...values), Math.min(...values));
 
-function report(measurements: Measurement[], startedAt: Date, machineAtStart: string, stubLine: string | undefined): string {
+/** What the report's head says of the run (kept as `run.json` with `--keep`, read back by `--from`). */
+interface RunInfo {
+  startedAt: string;
+  source: string;
+  command: string;
+  machine: string;
+  valgrind: string;
+  stubLine?: string;
+  /** `--from`: where the dumps were re-read from. */
+  rereadFrom?: string;
+}
+
+function runInfo(startedAt: Date, machineAtStart: string, stubLine: string | undefined): RunInfo {
+  return {
+    startedAt: startedAt.toISOString(),
+    source: sourceVersion(),
+    command: commandLine('instructions.js'),
+    machine: `${machineAtStart} at start; ${machineLine().replace(/^.*load average/, 'load average')} at end; ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s in all`,
+    valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim(),
+    stubLine,
+  };
+}
+
+function report(measurements: Measurement[], info: RunInfo): string {
   const first = new Map(measurements.filter((m) => m.run === 1).map((m) => [resultKey(m.adapter, m.variant), m]));
   const irOf = (adapter: Adapter, variant: Variant) => {
     const m = first.get(resultKey(adapter, variant));
     return m ? figure(m) : undefined;
   };
-  const costRatio = (adapter: Adapter, mine: Variant, reference: Variant) => {
-    const a = irOf(adapter, mine);
-    const b = irOf(adapter, reference);
+  const steadyIrOf = (adapter: Adapter, variant: Variant) => {
+    const m = first.get(resultKey(adapter, variant));
+    return m ? steadyFigure(m) : undefined;
+  };
+  const ratioBy = (of: (adapter: Adapter, variant: Variant) => number | undefined) => (adapter: Adapter, mine: Variant, reference: Variant) => {
+    const a = of(adapter, mine);
+    const b = of(adapter, reference);
     return a === undefined || b === undefined ? undefined : b / a;
   };
+  const costRatio = ratioBy(irOf);
+  const steadyRatio = ratioBy(steadyIrOf);
   const failures = measurements.reduce((n, m) => n + m.failures, 0);
   const lines = [
-    `## Instruction counts (callgrind), ${startedAt.toISOString()} (${sourceVersion()})${QUICK ? ' — QUICK MODE, not figures to quote' : ''}`,
+    `## Instruction counts (callgrind), ${info.startedAt} (${info.source})${QUICK ? ' — QUICK MODE, not figures to quote' : ''}`,
     '',
-    `Command: \`${commandLine('instructions.js')}\``,
+    `Command: \`${info.command}\``,
+    ...(info.rereadFrom ? ['', `Report made again from the dumps kept in \`${info.rereadFrom}\` by \`${commandLine('instructions.js')}\` (${sourceVersion()}).`] : []),
     '',
-    `${machineAtStart} at start; ${machineLine().replace(/^.*load average/, 'load average')} at end; ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s in all; ` +
-      `${execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim()}.`,
+    `${info.machine}; ${info.valgrind}.`,
     '',
-    `One server process per adapter × variant under \`valgrind --tool=callgrind --instr-atstart=no${SMC_CHECK ? ` --smc-check=${SMC_CHECK}` : ''} node ${V8_FLAGS.join(' ')}\`; ` +
+    `One server process per adapter × variant under \`valgrind --tool=callgrind --instr-atstart=no${SMC_CHECK ? ` --smc-check=${SMC_CHECK}` : ''} node ${[...V8_FLAGS, ...(JIT_NAMES ? ['--perf-basic-prof'] : [])].join(' ')}\`; ` +
       `${fmtInt(WARMUP)} warm-up requests uninstrumented, then ${WINDOWS} consecutive counted windows of ${fmtInt(REQUESTS)} requests each ` +
       `(\`callgrind_control --instr=on\`, \`--zero\`, \`--dump\` after each window); ${CONNECTIONS} keep-alive connection${CONNECTIONS > 1 ? 's' : ''}, ` +
       'each sending its next request when the previous answer arrived, from a load generator outside valgrind. Ir = instructions executed by every thread of the server process ' +
@@ -270,15 +397,17 @@ function report(measurements: Measurement[], startedAt: Date, machineAtStart: st
     (failures > 0 ? `**${failures} requests did not answer 200.**` : 'Every request answered 200.') +
       (resent > 0 ? ` ${resent} requests were sent again after a reset keep-alive socket (the server had closed it as idle; the request never reached the app).` : ''),
     '',
-    '| Ratio (instructions per request) | Express cost ratio | Fastify cost ratio | Issue 12 target |',
+    'Each cell: cost ratio by total Ir (lowest window) · by mutator + minor GC Ir (mean of the windows; compiler and major-GC work left out, see the notes).',
+    '',
+    '| Ratio (instructions per request) | Express cost ratio: total · mutator + minor GC | Fastify cost ratio: total · mutator + minor GC | Issue 12 target |',
     '| --- | ---: | ---: | --- |',
   ];
   for (const h of HEADLINES) {
     if (!VARIANT_LIST.includes(h.mine) || !VARIANT_LIST.includes(h.reference)) continue;
     const cell = (adapter: Adapter) => {
       if (!ADAPTER_LIST.includes(adapter)) return '–';
-      const value = costRatio(adapter, h.mine, h.reference);
-      return `${fmtRatio(value)}${h.target?.adapters.includes(adapter) ? ` ${verdict(value, h.target.min)}` : ''}`;
+      const judged = (value: number | undefined) => `${fmtRatio(value)}${h.target?.adapters.includes(adapter) ? ` ${verdict(value, h.target.min)}` : ''}`;
+      return `${judged(costRatio(adapter, h.mine, h.reference))} · ${judged(steadyRatio(adapter, h.mine, h.reference))}`;
     };
     const target = h.target ? `≥ ${h.target.min}× (${h.target.adapters.length === 2 ? 'both adapters' : h.target.adapters.join(', ')})` : 'information';
     lines.push(`| ${h.label} | ${cell('express')} | ${cell('fastify')} | ${target} |`);
@@ -289,22 +418,55 @@ function report(measurements: Measurement[], startedAt: Date, machineAtStart: st
       'Instructions are not cycles (cache misses, divisions and the kernel work of a syscall weigh more than one Ir; the kernel side of socket I/O is not counted at all, ' +
       'only the user-space instructions around it), so this is a load-independent model of the CPU cost, to set beside the race\'s req/s and CPU µs/req.',
     '',
+    'Mutator + minor GC: every window is split by function (self Ir of each function of the callgrind dump, `bench/support/callgrind-split.ts`) into ' +
+      "V8's compilers (TurboFan/Turboshaft, Maglev, Sparkplug, lazy parsing and bytecode generation, deoptimisation, tiering), major GC (mark-compact: incremental and concurrent marking, " +
+      'sweeping, compaction), minor GC (scavenges), GC work both kinds run (entry, tracer, safepoints, page and remembered-set management: counted with the minor GC here, ' +
+      'since a steady server scavenges far more often than it mark-compacts) and the mutator (everything else: JIT code, interpreter, builtins, runtime, Node, libuv, OpenSSL). ' +
+      "libc, `v8::base::`, `std::` and V8's generic heap helpers are split between categories by their callers. Compile work amortises to ~0 over a long run (each function is " +
+      'optimised once) and major-GC work is bounded by the live heap, not by the request count, so both are left out of the second figure: it is the per-request cost of a long ' +
+      'steady run, and it does not depend on which window a compile or a major GC happens to land in. Its figure is the mean of the windows (scavenges come every few hundred ' +
+      'requests, so a window holds one more or one fewer). It is a model too, and it leaves out a real cost where a variant fills the old generation request after request ' +
+      '(objects promoted, or allocated old, e.g. maps and descriptor arrays made per request): mark-compacts then recur at a rate set by the variant, not by the heap size ' +
+      '(Express here: one every 500–1,000 requests, 170–350 k Ir/req). The per-server tables show the major-GC Ir/req and the mark-compact count beside it: read the two figures together.',
+    '',
   );
   for (const adapter of ADAPTER_LIST) {
     lines.push(`### ${adapter === 'express' ? 'Express' : 'Fastify'}`, '');
     const windowHeads = Array.from({ length: WINDOWS }, (_, i) => `window ${i + 1} Ir/req`);
-    lines.push(`| Variant | Ir/req | vs bare | cost ratio (bare ÷ this) | ${windowHeads.join(' | ')} | spread of the last two windows |`);
-    lines.push(`| --- | ---: | ---: | ---: | ${windowHeads.map(() => '---:').join(' | ')} | ---: |`);
+    lines.push(
+      `| Variant | Ir/req | vs bare | cost ratio (bare ÷ this) | ${windowHeads.join(' | ')} | spread of the last two windows | mutator + minor GC Ir/req (mean) | vs bare | cost ratio by it | its spread over the windows | major GC Ir/req (mean; mark-compacts in all windows) | compiler Ir/req (mean) |`,
+    );
+    lines.push(`| --- | ---: | ---: | ---: | ${windowHeads.map(() => '---:').join(' | ')} | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
     const bare = irOf(adapter, 'bare')!;
+    const steadyBare = steadyIrOf(adapter, 'bare')!;
     for (const variant of VARIANT_LIST) {
       const m = first.get(resultKey(adapter, variant))!;
       const ir = figure(m);
       lines.push(
         `| ${VARIANTS[variant].label}${m.failures ? ` (**${m.failures} failed requests**)` : ''} | ${fmtInt(ir)} | ${variant === 'bare' ? '–' : `${ir >= bare ? '+' : ''}${fmtInt(ir - bare)}`} | ` +
-          `${fmtRatio(bare / ir)} | ${m.windows.map(fmtInt).join(' | ')} | ${spread(m.windows.slice(-2))} |`,
+          `${fmtRatio(bare / ir)} | ${m.windows.map(fmtInt).join(' | ')} | ${spread(m.windows.slice(-2))} | ` +
+          `${fmtInt(steadyFigure(m))} | ${variant === 'bare' ? '–' : `${steadyFigure(m) >= steadyBare ? '+' : ''}${fmtInt(steadyFigure(m) - steadyBare)}`} | ` +
+          `${fmtRatio(steadyBare / steadyFigure(m))} | ${spread(m.splits.map(steadyOf))} | ` +
+          `${fmtInt(meanOf(m, (w) => w.byCategory.gcMajor))} (${m.splits.reduce((n, w) => n + w.markCompacts, 0)}) | ${fmtInt(meanOf(m, (w) => w.byCategory.compiler))} |`,
       );
     }
     lines.push('');
+    lines.push(
+      `Split of every window by function category (Ir/req; GC events = calls of \`ScavengerCollector::CollectGarbage\` / \`MarkCompactCollector::CollectGarbage\` in the window):`,
+      '',
+      `| Variant | window | total | ${CATEGORIES.map((c) => CATEGORY_LABELS[c]).join(' | ')} | mutator + minor GC | scavenges | mark-compacts |`,
+      `| --- | ---: | ---: | ${CATEGORIES.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`,
+    );
+    for (const variant of VARIANT_LIST) {
+      const m = first.get(resultKey(adapter, variant))!;
+      m.splits.forEach((w, i) =>
+        lines.push(
+          `| ${i === 0 ? VARIANTS[variant].label : ''} | ${i + 1} | ${fmtInt(w.total)} | ${CATEGORIES.map((c) => fmtInt(w.byCategory[c])).join(' | ')} | ${fmtInt(steadyOf(w))} | ${w.scavenges} | ${w.markCompacts} |`,
+        ),
+      );
+    }
+    lines.push('');
+    if (DIFF && VARIANT_LIST.includes(DIFF[0]) && VARIANT_LIST.includes(DIFF[1])) lines.push(...diffSection(first.get(resultKey(adapter, DIFF[0]))!, first.get(resultKey(adapter, DIFF[1]))!), '');
   }
   const repeats = measurements.filter((m) => m.run > 1);
   if (repeats.length > 0) {
@@ -322,18 +484,113 @@ function report(measurements: Measurement[], startedAt: Date, machineAtStart: st
     }
     lines.push('');
   }
-  if (stubLine) lines.push(stubLine, '');
+  if (info.stubLine) lines.push(info.stubLine, '');
   lines.push(`Wall time per server (start, warm-up, counted windows, stop): ${measurements.map((m) => `${m.adapter}/${m.variant}${m.run > 1 ? '#2' : ''} ${Math.round(m.seconds)} s`).join(', ')}.`, '');
+  return lines.join('\n') + '\n';
+}
+
+/** The mean over a server's windows of `f`. */
+const meanOf = (m: Measurement, f: (w: WindowSplit) => number) => m.splits.reduce((n, w) => n + f(w), 0) / m.splits.length;
+/** The figure of a server by mutator + minor GC: the mean of its windows. */
+const steadyFigure = (m: Measurement) => meanOf(m, steadyOf);
+
+/** Functions whose Ir/req differ most between two servers (`--diff a,b`): b − a, by mutator + minor GC and in all. */
+function diffSection(a: Measurement, b: Measurement): string[] {
+  const steady = (f: { byCategory: Record<Category, number> } | undefined) => (f ? steadyOfCategories(f.byCategory) : 0);
+  const names = new Set([...a.functions.keys(), ...b.functions.keys()]);
+  const rows = [...names].map((name) => {
+    const fa = a.functions.get(name);
+    const fb = b.functions.get(name);
+    return { name, a: steady(fa), b: steady(fb), all: (fb?.ir ?? 0) - (fa?.ir ?? 0), rule: (fb ?? fa)!.rule };
+  });
+  const total = steadyFigure(b) - steadyFigure(a);
+  const up = rows.filter((r) => r.b - r.a > 0).sort((x, y) => y.b - y.a - (x.b - x.a));
+  const down = rows.filter((r) => r.b - r.a < 0).sort((x, y) => x.b - x.a - (y.b - y.a));
+  const shown = [...up.slice(0, TOP), ...down.slice(0, Math.ceil(TOP / 3))];
+  const name = (m: Measurement) => `${m.adapter}/${m.variant}`;
+  return [
+    `Where ${name(b)} − ${name(a)} goes (\`--diff\`; self Ir/req by mutator + minor GC, mean of the windows; ${fmtInt(total)} Ir/req in all; ` +
+      `JIT code ${a.perfMapEntries !== undefined ? 'named by JS function from the perf map' : 'not named (no perf map)'}; the ${TOP} largest increases and ${Math.ceil(TOP / 3)} largest decreases):`,
+    '',
+    `| Function | rule | ${name(a)} | ${name(b)} | difference | cumulative | difference, all categories |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...(() => {
+      let cumulative = 0;
+      return shown.map((r) => {
+        cumulative += r.b - r.a;
+        return `| ${r.name.replace(/\|/g, '\\|')} | ${r.rule} | ${fmtInt(r.a)} | ${fmtInt(r.b)} | ${r.b - r.a >= 0 ? '+' : ''}${fmtInt(r.b - r.a)} | ${fmtInt(cumulative)} | ${r.all >= 0 ? '+' : ''}${fmtInt(r.all)} |`;
+      });
+    })(),
+  ];
+}
+
+/** The top functions of each category of every server: the check of the classification. */
+function functionsReport(measurements: Measurement[]): string {
+  const lines = [
+    '## Top functions of each category (Ir/req, mean of the windows)',
+    '',
+    'Self Ir of each function, split as in the report (rule = the category its name or object gives, `context` = split by its callers: the row shows the part put into this category). ' +
+      (JIT_NAMES ? 'JIT code is named from the perf map of `--perf-basic-prof` (tier marks removed, so the tiers of one function add up).' : 'JIT code is one row per basic block address unless the servers ran with `--jit-names`.'),
+    '',
+  ];
+  for (const m of measurements) {
+    lines.push(`### ${m.adapter}/${m.variant}${m.run > 1 ? ` (run ${m.run})` : ''}${m.perfMapEntries !== undefined ? ` (perf map: ${fmtInt(m.perfMapEntries)} entries)` : ''}`, '');
+    for (const c of CATEGORIES) {
+      const sum = m.splits.reduce((n, w) => n + w.byCategory[c], 0) / m.splits.length;
+      lines.push(`${CATEGORY_LABELS[c]}: ${fmtInt(sum)} Ir/req`, '', '| Ir/req | rule | function |', '| ---: | --- | --- |');
+      for (const e of m.top[c]) lines.push(`| ${fmtInt(e.ir)} | ${e.rule} | ${e.name.replace(/\|/g, '\\|')} |`);
+      lines.push('');
+    }
+  }
   return lines.join('\n') + '\n';
 }
 
 // ---- main -------------------------------------------------------------------------------------
 
+/**
+ * `--from DIR`: the measurements of an earlier run kept with `--keep DIR`, read again (dumps,
+ * perf maps, `meta-*.json`) with the classification of this build; give the run's other flags
+ * (--adapters, --variants, --requests, --windows, …) as they were, for the report's text.
+ */
+function measurementsFrom(dir: string): Measurement[] {
+  const metas = fs.readdirSync(dir).filter((f) => /^meta-.*\.json$/.test(f));
+  const out: Measurement[] = [];
+  for (const file of metas) {
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { adapter: Adapter; variant: Variant; run: number; failures: number; seconds: number; requests: number; windows: number };
+    if (meta.requests !== REQUESTS || meta.windows !== WINDOWS) throw new Error(`${file}: ${meta.windows} windows of ${meta.requests} requests; give --windows ${meta.windows} --requests ${meta.requests}`);
+    const label = `${meta.adapter}-${meta.variant}-${meta.run}`;
+    const dumps = fs.readdirSync(dir).filter((f) => f.startsWith(`callgrind.${label}.out.`));
+    const raw = Array.from({ length: meta.windows }, (_, i) => splitFiles(dumps.filter((f) => f.split('.out.')[1].split('-')[0] === String(i + 1)).map((f) => path.join(dir, f))));
+    const perfMapFile = path.join(dir, `perf-${label}.map`);
+    const perfMapText = fs.existsSync(perfMapFile) ? fs.readFileSync(perfMapFile, 'utf8') : undefined;
+    out.push({ ...meta, windows: raw.map((s) => s.totals / REQUESTS), splits: raw.map(perRequest), ...functionsOf(raw, perfMapText) });
+  }
+  const order = (m: Measurement) => ADAPTER_LIST.indexOf(m.adapter) * 1000 + VARIANT_LIST.indexOf(m.variant) * 10 + m.run;
+  return out.filter((m) => ADAPTER_LIST.includes(m.adapter) && VARIANT_LIST.includes(m.variant)).sort((a, b) => order(a) - order(b));
+}
+
+function writeReports(measurements: Measurement[], info: RunInfo): void {
+  if (KEEP) fs.writeFileSync(path.join(KEEP, 'run.json'), JSON.stringify(info));
+  writeReport(report(measurements, info), OUT);
+  if (FUNCTIONS_OUT) {
+    fs.mkdirSync(path.dirname(path.resolve(FUNCTIONS_OUT)), { recursive: true });
+    fs.writeFileSync(FUNCTIONS_OUT, functionsReport(measurements));
+    progress(`top functions of each category written to ${FUNCTIONS_OUT}`);
+  } else process.stderr.write(functionsReport(measurements));
+}
+
 async function main(): Promise<void> {
+  if (FROM) {
+    const kept = path.join(FROM, 'run.json');
+    const info: RunInfo = fs.existsSync(kept) ? JSON.parse(fs.readFileSync(kept, 'utf8')) : runInfo(new Date(), '(machine of the run not kept)', undefined);
+    writeReports(measurementsFrom(FROM), { ...info, rereadFrom: FROM });
+    return;
+  }
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
   const startedAt = new Date();
   const machineAtStart = machineLine();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nest-session-instructions-'));
+  if (KEEP) fs.mkdirSync(KEEP, { recursive: true });
   let race: RaceSetup | undefined;
   try {
     race = await prepareRace(path.join(workDir, 'sessions.sqlite'), VARIANT_LIST, POOL_SIZE);
@@ -347,7 +604,7 @@ async function main(): Promise<void> {
       `${jobs.length} servers under callgrind, ${PARALLEL} at a time: ${fmtInt(WARMUP)} warm-up + ${WINDOWS} × ${fmtInt(REQUESTS)} counted requests each (callgrind files in ${workDir})`,
     );
     const measurements = await runAll(jobs);
-    writeReport(report(measurements, startedAt, machineAtStart, setup.stub ? stubReportLine(setup.stub) : undefined), OUT);
+    writeReports(measurements, runInfo(startedAt, machineAtStart, setup.stub ? stubReportLine(setup.stub) : undefined));
   } finally {
     await race?.close();
     fs.rmSync(workDir, { recursive: true, force: true });
