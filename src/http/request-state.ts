@@ -14,11 +14,19 @@ export interface RequestState {
 
 const REQUEST_STATE = Symbol('nest-session:request-state');
 
-/** Per request prototype: whether it is Express's (see {@link holderOf}). */
-const expressPrototypes = new WeakMap<object, boolean>();
-/** The last prototype looked up and its answer: one app's requests all share one. */
+/** What the module knows of one request prototype. */
+interface PrototypeInfo {
+  /** Express's `app.request` (see {@link holderOf}). */
+  express: boolean;
+  /** Property names an accessor on this prototype serves from the slot (see {@link attachRequestState}). */
+  served: Set<string>;
+}
+
+const NOT_EXPRESS: PrototypeInfo = { express: false, served: new Set() };
+const prototypes = new WeakMap<object, PrototypeInfo>();
+/** The last prototype looked up and what it is: one app's requests all share one. */
 let lastPrototype: unknown;
-let lastIsExpress = false;
+let lastInfo: PrototypeInfo = NOT_EXPRESS;
 
 /**
  * The object that holds a request's slot: the request itself, or, for an Express request, its
@@ -26,38 +34,39 @@ let lastIsExpress = false;
  * request). Express sets the prototype of every request (`Object.setPrototypeOf(req,
  * app.request)`), which gives each request a hidden class of its own: adding a property to it
  * copies that class (~4 µs and a map of garbage per property, bench/RESULTS.md "Express requests"),
- * where a key added to `res.locals` (a dictionary) costs next to nothing. Recognised as a Node
- * request whose prototype is not Node's own; one without `res.locals` keeps the slot itself.
+ * where a key added to `res.locals` (a dictionary) costs next to nothing. One without
+ * `res.locals` keeps the slot itself.
  */
-function holderOf(request: object): object {
-  if (!isExpressRequest(request)) return request;
+function holderOf(request: object, info: PrototypeInfo): object {
+  if (!info.express) return request;
   const locals: unknown = (request as { res?: { locals?: unknown } }).res?.locals;
   return typeof locals === 'object' && locals !== null ? locals : request;
 }
 
-/** A Node request whose prototype is not Node's own: Express's `app.request` (answer cached per prototype). */
-function isExpressRequest(request: object): boolean {
+/** The request's prototype info; Express is a Node request whose prototype is not Node's own (cached per prototype). */
+function infoOf(request: object): PrototypeInfo {
   const prototype = Object.getPrototypeOf(request) as object | null;
-  if (prototype === lastPrototype) return lastIsExpress;
-  let isExpress = prototype === null ? false : expressPrototypes.get(prototype);
-  if (isExpress === undefined) {
-    isExpress = prototype !== IncomingMessage.prototype && request instanceof IncomingMessage;
-    expressPrototypes.set(prototype!, isExpress);
+  if (prototype === lastPrototype) return lastInfo;
+  let info = prototype === null ? NOT_EXPRESS : prototypes.get(prototype);
+  if (info === undefined) {
+    const express = prototype !== IncomingMessage.prototype && request instanceof IncomingMessage;
+    info = express ? { express, served: new Set() } : NOT_EXPRESS;
+    prototypes.set(prototype!, info);
   }
   lastPrototype = prototype;
-  lastIsExpress = isExpress;
-  return isExpress;
+  lastInfo = info;
+  return info;
 }
 
 /** The request's slot, if the module wrote one. */
 export function readRequestState(request: unknown): RequestState | undefined {
   if (typeof request !== 'object' || request === null) return undefined;
-  return (holderOf(request) as { [REQUEST_STATE]?: RequestState })[REQUEST_STATE];
+  return (holderOf(request, infoOf(request)) as { [REQUEST_STATE]?: RequestState })[REQUEST_STATE];
 }
 
 /** Writes the request's slot (replacing what an earlier guard of the same request wrote). */
 export function writeRequestState(request: object, state: RequestState): void {
-  writeSlot(request, holderOf(request), state);
+  writeSlot(request, holderOf(request, infoOf(request)), state);
 }
 
 function writeSlot(request: object, holder: object, state: RequestState): void {
@@ -65,9 +74,6 @@ function writeSlot(request: object, holder: object, state: RequestState): void {
   // Not enumerable in `res.locals`: Express spreads the locals into a view's options.
   else Object.defineProperty(holder, REQUEST_STATE, { value: state, writable: true, configurable: true });
 }
-
-/** Per Express request prototype: the property names whose accessor it carries (see {@link attachRequestState}). */
-const servedProperties = new WeakMap<object, Set<string>>();
 
 /**
  * Writes the request's slot and puts `state.session` under `property` (`req.session`). On an
@@ -79,16 +85,16 @@ const servedProperties = new WeakMap<object, Set<string>>();
  * has the property.
  */
 export function attachRequestState(request: object, property: string, state: RequestState): void {
-  const holder = holderOf(request);
+  const info = infoOf(request);
+  const holder = holderOf(request, info);
   writeSlot(request, holder, state);
-  const served = holder !== request && servesProperty(Object.getPrototypeOf(request) as object, property);
+  const served = holder !== request && (info.served.has(property) || serveProperty(request, info, property));
   if (!served || Object.prototype.hasOwnProperty.call(request, property)) (request as Record<string, unknown>)[property] = state.session;
 }
 
-/** Whether `prototype` (Express's `app.request`) serves `property` from the slot, installing the accessor on first use. */
-function servesProperty(prototype: object, property: string): boolean {
-  let served = servedProperties.get(prototype);
-  if (served?.has(property)) return true;
+/** Installs the accessor of `property` on the request's prototype (Express's `app.request`), unless its chain already has one. */
+function serveProperty(request: object, info: PrototypeInfo, property: string): boolean {
+  const prototype = Object.getPrototypeOf(request) as object;
   if (property in prototype) return false;
   Object.defineProperty(prototype, property, {
     configurable: true,
@@ -100,7 +106,6 @@ function servesProperty(prototype: object, property: string): boolean {
       Object.defineProperty(this, property, { value, writable: true, enumerable: true, configurable: true });
     },
   });
-  if (!served) servedProperties.set(prototype, (served = new Set()));
-  served.add(property);
+  info.served.add(property);
   return true;
 }

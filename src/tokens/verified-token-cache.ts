@@ -1,14 +1,5 @@
 import type { AccessTokenPayload } from './access-token-payload';
 
-/**
- * The map key of a token: a 32-bit hash of its last characters ({@link hashOfEnd}), a small
- * integer V8 hashes for free. A string key (the token's end, sliced) cost a substring and
- * V8's string hash on every request (~600 instructions, bench/RESULTS.md). Two tokens with
- * the same key only share a slot: a hit still needs the whole token to be equal.
- */
-function keyOf(token: string): number {
-  return hashOfEnd(token);
-}
 
 interface Entry {
   token: string;
@@ -47,6 +38,11 @@ const SEEN_HASH_LENGTH = 12;
  * slot): no strings, so no token stays reachable through it.
  */
 export class VerifiedTokenCache {
+  /**
+   * Keyed by {@link hashOfEnd} of the token, a small integer V8 hashes for free (a string key,
+   * the token's end sliced, cost a substring and a string hash per request, bench/RESULTS.md).
+   * Tokens with the same key only share a slot: a hit still needs the whole token to be equal.
+   */
   private readonly entries = new Map<number, Entry>();
   private bytes = 0;
   /** Hashes of tokens verified once and not admitted, one slot per hash (a newer one overwrites). */
@@ -61,7 +57,7 @@ export class VerifiedTokenCache {
 
   /** The payload of a token verified before and not yet expired at `nowSeconds`. */
   get(token: string, nowSeconds: number): AccessTokenPayload | undefined {
-    const key = keyOf(token);
+    const key = hashOfEnd(token);
     const entry = this.entries.get(key);
     if (entry === undefined || entry.token !== token) return undefined;
     if (entry.payload.exp <= nowSeconds) {
@@ -113,7 +109,7 @@ export class VerifiedTokenCache {
 
   private insert(token: string, payload: AccessTokenPayload, bytes: number): void {
     deepFreeze(payload);
-    const key = keyOf(token);
+    const key = hashOfEnd(token);
     // A token whose end matches an entry's replaces it (the map holds one token per key).
     const previous = this.entries.get(key);
     if (previous) this.remove(key, previous);
