@@ -20,6 +20,10 @@ export interface FeedStats extends FeedReceiverCounters {
   changedSessions: number;
   /** Users whose sessions all changed (`mergeIntoAccessTokenPayloadForUser`) within that time. */
   changedUsers: number;
+  /** Events this instance failed to publish, waiting to be sent again (a database or Redis outage). */
+  unsent: number;
+  /** Events dropped unsent (more than 10,000 waiting). */
+  unsentDropped: number;
   /** Milliseconds from publishing (on any instance) to applied here, over the last 1024 live messages. */
   deliveryMs: { count: number; p50: number; p99: number; max: number };
 }

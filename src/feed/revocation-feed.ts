@@ -12,6 +12,7 @@ import { FeedSet, PRUNE_SLICE } from './feed-set';
 import { BYTES_PER_REVOKED_ENTRY, type FeedStats } from './feed-stats';
 import { type FeedRead, type FeedVerdict, tokenTail } from './feed-verdict';
 import type { FeedTransport } from './transports/feed-transport';
+import { UnsentEvents } from './unsent-events';
 import { InProcessFeedTransport } from './transports/in-process-feed-transport';
 import { PostgresFeedTransport } from './transports/postgres-feed-transport';
 import { RedisFeedTransport } from './transports/redis-feed-transport';
@@ -45,6 +46,7 @@ export class RevocationFeed implements OnModuleInit, OnModuleDestroy {
   private readonly changedUsers: FeedSet<string[]>;
   private readonly validityMs: number;
   private transport?: FeedTransport;
+  private unsent?: UnsentEvents;
   private receiver?: FeedReceiver;
   private log?: FeedLog;
   private timer?: NodeJS.Timeout;
@@ -69,8 +71,10 @@ export class RevocationFeed implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     const options = this.options;
     if (!options) return;
-    this.transport = this.createTransport(options);
+    const transport = this.createTransport(options);
+    this.transport = transport;
     const now = () => this.config.clock.now();
+    this.unsent = new UnsentEvents((body, publishedAt) => transport.publish(body, publishedAt), now, (message) => this.logger.error(message));
     this.receiver = new FeedReceiver(this.log, (event, stamp) => this.apply(event, stamp), now, (message) => this.logger.warn(message));
     const receiver = this.receiver;
     await this.transport.start({ message: (text) => receiver.message(text), down: (reason) => receiver.down(reason), up: () => receiver.up() });
@@ -83,17 +87,23 @@ export class RevocationFeed implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     this.receiver?.stop();
+    await this.unsent?.flush();
     await this.transport?.close();
   }
 
-  /** Sends an event to every instance (this one included). A failure is logged, never thrown: the write it reports is done. */
+  /**
+   * Sends an event to every instance (this one included). A failure is logged, never thrown (the
+   * write it reports is done), and the event is sent again in the background until it goes.
+   */
   async publish(event: FeedEvent): Promise<void> {
     if (!this.transport) return;
     const now = this.config.clock.now();
+    const body = encodeFeedEvent(event, now);
     try {
-      await this.transport.publish(encodeFeedEvent(event, now), now);
+      await this.transport.publish(body, now);
     } catch (error) {
-      this.logger.error(`revocation feed could not publish a ${event.kind} event: ${(error as Error).message}`);
+      this.logger.error(`revocation feed could not publish a ${event.kind} event: ${(error as Error).message}; sending it again in the background`);
+      this.unsent?.add(body, now, now + this.validityMs + REVOCATION_MARGIN_MS);
     }
     if (this.log && now - this.lastPrune > 60_000) {
       this.lastPrune = now;
@@ -144,6 +154,8 @@ export class RevocationFeed implements OnModuleInit, OnModuleDestroy {
       revokedBytes: this.revoked.size * BYTES_PER_REVOKED_ENTRY + this.revoked.keyChars,
       changedSessions: this.changed.size,
       changedUsers: this.changedUsers.size,
+      unsent: this.unsent?.size ?? 0,
+      unsentDropped: this.unsent?.dropped ?? 0,
       deliveryMs: this.receiver.delivery.summary(),
       ...this.receiver.counters,
     };

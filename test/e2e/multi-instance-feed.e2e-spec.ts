@@ -21,7 +21,8 @@ import {
  * an offline merge on A reaches the next request on B with a new token; B's feed connection
  * killed while A revokes: B refuses every revoked session from the moment it knows of the
  * revocation (applied, or degraded and reading the database), within two checks of the log; a
- * revocation logged but never sent is refused within two checks too.
+ * revocation logged but never sent is refused within two checks too; a revocation A could not
+ * publish (its log table out of reach) is sent again by A once the log is back.
  *
  * The instances count their DataSource's statements (`INSTANCE_COUNT_QUERIES=1`); the feed's own
  * background statements (catching up, the periodic check of the log) are tagged and counted apart.
@@ -404,6 +405,37 @@ for (const transport of ['postgres', 'redis'] as const) {
           `asked at once, B accepted ${acceptedBeforeKnowing.length} revoked-session requests before it knew; B after: ${JSON.stringify(stats)}`,
       );
     }, 90_000);
+
+    it("A's log unavailable while it revokes: the revoke answers, A sends the event again until it goes, and B refuses the session once the log is back", async () => {
+      const [a, b] = state.clients;
+      const victim = await a.login('unsent-victim');
+      const bystander = await a.login('unsent-bystander');
+      for (const s of [victim, bystander]) expect((await me(b, s.access)).status).toBe(200);
+
+      // The log table out of reach (renamed): every append fails, the session table still works.
+      await sql(state.db!, 'ALTER TABLE $schema.nest_session_feed_log RENAME TO nest_session_feed_log_away');
+      let restored = false;
+      try {
+        expect((await a.revoke(victim.handle)).body.revoked).toBe(true);
+        const waiting = (await a.feedStats()).body.stats!;
+        expect(waiting.unsent).toBe(1);
+        // Nothing reached B: it has no event and no log row to find, so it still trusts the token.
+        expect((await me(b, victim.access)).status).toBe(200);
+        await new Promise((r) => setTimeout(r, 600));
+        expect((await a.feedStats()).body.stats!.unsent).toBe(1);
+        await sql(state.db!, 'ALTER TABLE $schema.nest_session_feed_log_away RENAME TO nest_session_feed_log');
+        restored = true;
+        // A's next attempt (5 s apart at most) sends it; B applies it.
+        const back = performance.now();
+        const refusedAfter = await msUntilRefused(b, victim.access, back, 5000 + 1500);
+        expect((await a.feedStats()).body.stats!).toMatchObject({ unsent: 0, unsentDropped: 0 });
+        expect((await me(b, bystander.access)).status).toBe(200);
+        // eslint-disable-next-line no-console
+        console.log(`[${transport}] log unavailable while A revoked: A kept the event (unsent ${waiting.unsent}); refused on B ${refusedAfter.toFixed(0)} ms after the log was back`);
+      } finally {
+        if (!restored) await sql(state.db!, 'ALTER TABLE $schema.nest_session_feed_log_away RENAME TO nest_session_feed_log');
+      }
+    }, 60_000);
 
     it('a revocation whose message never arrives (logged, not sent: the publisher died in between) is refused on B within 2 checks of the log', async () => {
       const [a, b] = state.clients;
