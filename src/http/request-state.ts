@@ -2,7 +2,7 @@ import { IncomingMessage } from 'node:http';
 
 /**
  * What the module keeps on one request, in one symbol-keyed slot (on the request, or in an
- * Express request's `res.locals`, see {@link holderOf}): the verified session (for
+ * Express request's `res.locals`, see {@link localsOf}): the verified session (for
  * `@Session()`) and the handler a metadata-only guard verified it for (so a second such guard on
  * the same route does not verify again). The session is also put under the `requestProperty`
  * option (`req.session` by default), where Nest's own `@Session()` and user code read it.
@@ -16,7 +16,7 @@ const REQUEST_STATE = Symbol('nest-session:request-state');
 
 /** What the module knows of one request prototype. */
 interface PrototypeInfo {
-  /** Express's `app.request` (see {@link holderOf}). */
+  /** Express's `app.request` (see {@link localsOf}). */
   express: boolean;
   /** Property names an accessor on this prototype serves from the slot (see {@link attachRequestState}). */
   served: Set<string>;
@@ -29,18 +29,21 @@ let lastPrototype: unknown;
 let lastInfo: PrototypeInfo = NOT_EXPRESS;
 
 /**
- * The object that holds a request's slot: the request itself, or, for an Express request, its
+ * The slot of a request is kept on the request itself, or, for an Express request, in its
  * `res.locals` (Express's own place for request-scoped data, a null-prototype object made per
  * request). Express sets the prototype of every request (`Object.setPrototypeOf(req,
  * app.request)`), which gives each request a hidden class of its own: adding a property to it
  * copies that class (~4 µs and a map of garbage per property, bench/RESULTS.md "Express requests"),
  * where a key added to `res.locals` (a dictionary) costs next to nothing. One without
  * `res.locals` keeps the slot itself.
+ *
+ * This reads `res.locals` only; whether the request is Express's is asked of its prototype
+ * ({@link infoOf}) only when it has them, because `Object.getPrototypeOf` is a runtime call
+ * (~300 instructions) that Fastify requests, which have no `res`, need not pay.
  */
-function holderOf(request: object, info: PrototypeInfo): object {
-  if (!info.express) return request;
+function localsOf(request: object): object | undefined {
   const locals: unknown = (request as { res?: { locals?: unknown } }).res?.locals;
-  return typeof locals === 'object' && locals !== null ? locals : request;
+  return typeof locals === 'object' && locals !== null ? locals : undefined;
 }
 
 /** The request's prototype info; Express is a Node request whose prototype is not Node's own (cached per prototype). */
@@ -61,12 +64,15 @@ function infoOf(request: object): PrototypeInfo {
 /** The request's slot, if the module wrote one. */
 export function readRequestState(request: unknown): RequestState | undefined {
   if (typeof request !== 'object' || request === null) return undefined;
-  return (holderOf(request, infoOf(request)) as { [REQUEST_STATE]?: RequestState })[REQUEST_STATE];
+  const locals = localsOf(request);
+  const holder = locals !== undefined && infoOf(request).express ? locals : request;
+  return (holder as { [REQUEST_STATE]?: RequestState })[REQUEST_STATE];
 }
 
 /** Writes the request's slot (replacing what an earlier guard of the same request wrote). */
 export function writeRequestState(request: object, state: RequestState): void {
-  writeSlot(request, holderOf(request, infoOf(request)), state);
+  const locals = localsOf(request);
+  writeSlot(request, locals !== undefined && infoOf(request).express ? locals : request, state);
 }
 
 function writeSlot(request: object, holder: object, state: RequestState): void {
@@ -79,14 +85,15 @@ function writeSlot(request: object, holder: object, state: RequestState): void {
  * Writes the request's slot and puts `state.session` under `property` (`req.session`). On an
  * Express request the property is served by an accessor on Express's `app.request`, installed
  * once, that reads the slot in `res.locals`: writing it per request would copy the request's
- * hidden class (~4 µs, see {@link holderOf}). Its setter gives the request an own data property,
+ * hidden class (~4 µs, see {@link localsOf}). Its setter gives the request an own data property,
  * so code that assigns `req.session` (a middleware, the handler) gets what it assigned, and the
  * guard overwrites such an own value as before. Not installed where the prototype chain already
  * has the property.
  */
 export function attachRequestState(request: object, property: string, state: RequestState): void {
-  const info = infoOf(request);
-  const holder = holderOf(request, info);
+  const locals = localsOf(request);
+  const info = locals === undefined ? NOT_EXPRESS : infoOf(request);
+  const holder = info.express ? locals! : request;
   writeSlot(request, holder, state);
   const served = holder !== request && (info.served.has(property) || serveProperty(request, info, property));
   if (!served || Object.prototype.hasOwnProperty.call(request, property)) (request as Record<string, unknown>)[property] = state.session;
