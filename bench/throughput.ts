@@ -211,7 +211,7 @@ async function main(): Promise<void> {
       }
       progress(`round ${round + 1}/${ROUNDS}: ${line.join(', ')}`);
     }
-    await Promise.all(servers.map(stopServer));
+    await Promise.all(servers.map((server) => stopServer(server)));
     const poolUse = servers.filter((s) => s.sends).map(poolSends);
     for (const use of poolUse) {
       if (use.maxSends > 1) progress(`WARNING: ${use.server} got ${fmtInt(use.sent)} pool requests, more than the ${fmtInt(POOL_SIZE)} tokens: some were sent ${use.maxSends} times (repeats can be cache hits)`);
@@ -253,7 +253,7 @@ async function main(): Promise<void> {
       progress(`runs written to ${JSON_OUT}`);
     }
   } finally {
-    await Promise.all(servers.map(stopServer));
+    await Promise.all(servers.map((server) => stopServer(server)));
     await race?.close();
     fs.rmSync(workDir, { recursive: true, force: true });
   }

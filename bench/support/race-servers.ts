@@ -116,6 +116,8 @@ export function ask<T>(server: Server, message: object, answer: string): Promise
 }
 
 /** Asks the server to close and exit; kills it after `graceMs`. */
+// Not `servers.map(stopServer)`: map's index would be taken for `graceMs`, and a server given 0 ms
+// is killed before it writes its CPU profile.
 export function stopServer(server: Server, graceMs = 15_000): Promise<void> {
   return new Promise((resolve) => {
     if (server.child.exitCode !== null || server.child.signalCode !== null) return resolve();
