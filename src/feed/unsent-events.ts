@@ -47,13 +47,22 @@ export class UnsentEvents {
     this.schedule();
   }
 
-  /** One last attempt for each waiting event (shutdown), then no more. An event sent twice is harmless: applying is idempotent. */
+  /**
+   * At shutdown: one last attempt, oldest first, stopping at the first failure (the transport is
+   * still down: trying 10,000 events would only hold the shutdown). Then nothing is kept. An
+   * event sent twice (one `drain` had in flight) is harmless: applying is idempotent.
+   */
   async flush(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     const now = this.now();
     for (const event of this.queue.splice(0)) {
-      if (event.relevantUntil > now) await this.send(event.body, event.publishedAt).catch(() => undefined);
+      if (event.relevantUntil <= now) continue;
+      try {
+        await this.send(event.body, event.publishedAt);
+      } catch {
+        return;
+      }
     }
   }
 

@@ -64,15 +64,18 @@ function infoOf(request: object): PrototypeInfo {
 /** The request's slot, if the module wrote one. */
 export function readRequestState(request: unknown): RequestState | undefined {
   if (typeof request !== 'object' || request === null) return undefined;
-  const locals = localsOf(request);
-  const holder = locals !== undefined && infoOf(request).express ? locals : request;
-  return (holder as { [REQUEST_STATE]?: RequestState })[REQUEST_STATE];
+  return (holderOf(request) as { [REQUEST_STATE]?: RequestState })[REQUEST_STATE];
 }
 
 /** Writes the request's slot (replacing what an earlier guard of the same request wrote). */
 export function writeRequestState(request: object, state: RequestState): void {
+  writeSlot(request, holderOf(request), state);
+}
+
+/** The object that holds the request's slot: an Express request's `res.locals`, else the request. */
+function holderOf(request: object): object {
   const locals = localsOf(request);
-  writeSlot(request, locals !== undefined && infoOf(request).express ? locals : request, state);
+  return locals !== undefined && infoOf(request).express ? locals : request;
 }
 
 function writeSlot(request: object, holder: object, state: RequestState): void {

@@ -1,6 +1,5 @@
 import type { AccessTokenPayload } from './access-token-payload';
 
-
 interface Entry {
   token: string;
   payload: AccessTokenPayload;

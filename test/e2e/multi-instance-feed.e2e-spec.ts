@@ -131,17 +131,8 @@ async function requestQueries(instance: InstanceClient): Promise<string[]> {
 async function killFeedConnection(transport: Transport, pid: number): Promise<number> {
   const name = `nest-session-feed:${pid}`;
   if (transport === 'postgres') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Client } = require('pg');
-    const server = testServer('postgres');
-    const admin = new Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: server.database });
-    await admin.connect();
-    try {
-      const result = await admin.query('SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = $1', [name]);
-      return result.rows.filter((r: { killed: boolean }) => r.killed).length;
-    } finally {
-      await admin.end();
-    }
+    const rows = await sql<{ killed: boolean }>(undefined, 'SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = $1', [name]);
+    return rows.filter((r) => r.killed).length;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Redis = require('ioredis');
@@ -166,15 +157,15 @@ async function killFeedConnection(transport: Transport, pid: number): Promise<nu
  */
 const BOUND_MS = 2 * 1000 + 1500;
 
-/** A query on the cluster's PostgreSQL schema, from the test process. */
-async function sql<T = Record<string, unknown>>(db: FreshDatabase, text: string, params: unknown[] = []): Promise<T[]> {
+/** A query on the test PostgreSQL server from the test process, on its own connection; `$schema` names the cluster's schema. */
+async function sql<T = Record<string, unknown>>(db: FreshDatabase | undefined, text: string, params: unknown[] = []): Promise<T[]> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Client } = require('pg');
   const server = testServer('postgres');
   const admin = new Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: server.database });
   await admin.connect();
   try {
-    return (await admin.query(text.replaceAll('$schema', `"${db.name}"`), params)).rows;
+    return (await admin.query(db ? text.replaceAll('$schema', `"${db.name}"`) : text, params)).rows;
   } finally {
     await admin.end();
   }

@@ -65,6 +65,14 @@ describe('UnsentEvents (events an instance failed to publish)', () => {
     expect(state.sent).toHaveLength(UNSENT_LIMIT);
   });
 
+  it('flush (shutdown) with the transport still down: one attempt, not one per event, and nothing kept', async () => {
+    const { state, events } = transport();
+    for (let i = 0; i < 100; i++) events.add(`e${i}`, state.now, state.now + 60_000);
+    await events.flush();
+    expect(state.attempts).toBe(1);
+    expect(events.size).toBe(0);
+  });
+
   it('flush (shutdown): one last attempt for each, then nothing more is kept or sent', async () => {
     const { state, events } = transport();
     events.add('a', state.now, state.now + 60_000);
