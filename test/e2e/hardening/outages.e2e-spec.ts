@@ -77,20 +77,24 @@ async function postgresOutage(): Promise<Outage> {
   await admin.connect();
   await admin.query(`CREATE ROLE "${role}" LOGIN`);
   await admin.query(`GRANT ALL ON SCHEMA "${base.schema}" TO "${role}"`);
+  // pg_terminate_backend only signals: a backend the OS has not yet scheduled would take the app's
+  // next query and die with it (57P01), a connection killed "later" than the test says. The
+  // timeout form (PostgreSQL 14+) returns once the backend is gone and its goodbye is on the wire.
+  const terminate = async () => {
+    await admin.query('SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = $1', [role]);
+  };
   return {
     options: { ...base, username: role, password: '', applicationName: role } as DataSourceOptions,
     async begin() {
       await admin.query(`ALTER ROLE "${role}" NOLOGIN`);
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]);
+      await terminate();
     },
     async end() {
       await admin.query(`ALTER ROLE "${role}" LOGIN`);
     },
-    async kill() {
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]);
-    },
+    kill: terminate,
     async dispose() {
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]);
+      await terminate();
       await admin.query(`DROP OWNED BY "${role}"`);
       await admin.query(`DROP ROLE IF EXISTS "${role}"`);
       await admin.end();
