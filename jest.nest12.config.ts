@@ -1,5 +1,5 @@
 import type { Config } from 'jest';
-import base from './jest.config';
+import base, { phaseIgnorePatterns } from './jest.config';
 
 // The Nest 12 + TypeORM 1 leg (`TEST_NEST=12 npm test`, or `npx jest -c jest.nest12.config.ts`):
 // the same suites, with @nestjs/*, typeorm, rxjs and reflect-metadata taken from test/nest12/
@@ -14,7 +14,7 @@ const config: Config = {
   },
   transformIgnorePatterns: ['^(?!.*/test/nest12/node_modules/).*/node_modules/'],
   setupFiles: ['<rootDir>/test/nest12/assert-versions.js'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/browser/'],
+  testPathIgnorePatterns: phaseIgnorePatterns(['/node_modules/', '/test/browser/']),
 };
 
 export default config;

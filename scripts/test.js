@@ -4,6 +4,7 @@
 //   1. unit + e2e suites on SQLite (in memory);
 //   2. the e2e suites (test/e2e) again on PostgreSQL and on MySQL/MariaDB, each if it answers;
 //   3. the combined totals, last, as `N passed, N failed`.
+// Each leg runs the latency-bound specs (jest.config.ts) after the others, with one worker.
 //
 // TEST_DATABASES=sqlite,postgres,mysql picks the databases and makes each of them mandatory (an
 // unreachable one fails the run); without it SQLite runs and the others run when they answer,
@@ -99,11 +100,13 @@ function summarise(reportFile) {
   return { passed: report.numPassedTests, failed: report.numFailedTests + brokenSuites, skipped: report.numPendingTests + report.numTodoTests, brokenSuites };
 }
 
-function runJest(label, testDb, extraArgs, reportFile) {
-  const args = [JEST, ...NEST_ARGS, '--maxWorkers=2', '--json', `--outputFile=${reportFile}`, ...extraArgs, ...process.argv.slice(2)];
-  console.log(`\n=== ${label}: jest ${args.slice(1).join(' ')} (TEST_DB=${testDb})\n`);
+function runJest(label, testDb, extraArgs, reportFile, phase) {
+  const workers = phase === 'apart' ? ['--maxWorkers=1', '--passWithNoTests'] : ['--maxWorkers=2'];
+  const args = [JEST, ...NEST_ARGS, ...workers, '--json', `--outputFile=${reportFile}`, ...extraArgs, ...process.argv.slice(2)];
+  console.log(`\n=== ${label}: jest ${args.slice(1).join(' ')} (TEST_DB=${testDb}, TEST_PHASE=${phase})\n`);
   const started = Date.now();
-  const result = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, TEST_DB: testDb, TEST_MATRIX: '1' } });
+  const env = { ...process.env, TEST_DB: testDb, TEST_MATRIX: '1', TEST_PHASE: phase };
+  const result = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env });
   const seconds = (Date.now() - started) / 1000;
   const summary = summarise(reportFile);
   if (result.status !== 0 && summary.failed === 0) {
@@ -126,12 +129,19 @@ async function main() {
   const problems = [];
   const skipped = [];
 
+  // A leg is two jest runs: every suite but the latency-bound ones on two workers, then those
+  // (jest.config.ts, LATENCY_BOUND_SPECS) on one, so no other suite shares the cores with them.
+  const runLeg = (label, testDb, extraArgs, name) => {
+    runs.push(runJest(label, testDb, extraArgs, path.join(tmp, `${name}.json`), 'rest'));
+    runs.push(runJest(`${label}, latency-bound specs alone`, testDb, extraArgs, path.join(tmp, `${name}-apart.json`), 'apart'));
+  };
+
   const probes = {};
   await Promise.all(wanted.filter((db) => db !== 'sqlite').map(async (db) => (probes[db] = await probe(db))));
 
   for (const db of wanted) {
     if (db === 'sqlite') {
-      runs.push(runJest(`${NEST_LABEL}sqlite (unit + e2e)`, 'sqlite', [], path.join(tmp, 'sqlite.json')));
+      runLeg(`${NEST_LABEL}sqlite (unit + e2e)`, 'sqlite', [], 'sqlite');
       continue;
     }
     const answer = probes[db];
@@ -140,7 +150,7 @@ async function main() {
       else skipped.push(`${db} (${answer.reason})`);
       continue;
     }
-    runs.push(runJest(`${NEST_LABEL}${db} (${answer.version}, e2e)`, answer.testDb, [`--testRegex=${E2E_ONLY}`], path.join(tmp, `${db}.json`)));
+    runLeg(`${NEST_LABEL}${db} (${answer.version}, e2e)`, answer.testDb, [`--testRegex=${E2E_ONLY}`], db);
   }
   fs.rmSync(tmp, { recursive: true, force: true });
 
