@@ -81,7 +81,8 @@ async function postgresOutage(): Promise<Outage> {
   // next query and die with it (57P01), a connection killed "later" than the test says. The
   // timeout form (PostgreSQL 14+) returns once the backend is gone and its goodbye is on the wire.
   const terminate = async () => {
-    await admin.query('SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = $1', [role]);
+    const { rows } = (await admin.query('SELECT pg_terminate_backend(pid, 5000) AS gone FROM pg_stat_activity WHERE usename = $1', [role])) as { rows: { gone: boolean }[] };
+    if (rows.some((row) => !row.gone)) throw new Error(`a backend of ${role} outlived pg_terminate_backend's 5 s wait`);
   };
   return {
     options: { ...base, username: role, password: '', applicationName: role } as DataSourceOptions,
